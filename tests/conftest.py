@@ -1,0 +1,59 @@
+"""Shared fixtures, the ``slow`` marker and Hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis: "ci" is reproducible (same examples every run) and thorough; "dev" keeps the
+# default random exploration. Neither has a deadline: the first call of a numpy-heavy
+# function can be slow, and a deadline then fails for the wrong reason.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--runslow", action="store_true", default=False, help="also run tests marked slow"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fixed-seed generator, fresh for each test."""
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Click's test runner for CLI tests."""
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (the folder holding pyproject.toml)."""
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir(repo_root: Path) -> Path:
+    """The shipped scenario files."""
+    return repo_root / "scenarios"
