@@ -288,7 +288,13 @@ class LonelinessConfig(Strict):
 
 
 class NetworkConfig(Strict):
-    """Social ties: household, neighbourhood and friendship, with weekly dynamics."""
+    """Social ties: household, neighbourhood and friendship, with weekly dynamics.
+
+    A tie's strength is the remembered share of recent weeks in which the two residents
+    met (an exponentially weighted contact frequency). Each tie has its own closeness: its
+    weekly chance of contact. Close ties are met most weeks and become strong; occasional
+    ones stay weak and are dropped after a long spell without contact.
+    """
 
     mean_ties: float = param(
         13.6,
@@ -300,21 +306,13 @@ class NetworkConfig(Strict):
         confidence="medium",
         plausible=(9.0, 18.0),
     )
-    initial_strong_share: float = param(
-        0.24,
-        ge=0,
-        le=1,
-        unit="share of non-household ties",
-        description="Share of initial non-household ties that start strong.",
-        source="calibrated: support clique 4.1 of 13.6 ties (Dunbar 2016)",
-        confidence="medium",
-    )
     same_ward_share: float = param(
         0.7,
         ge=0,
         le=1,
         unit="share of non-household ties",
-        description="Share of ties within the resident's own ward (bonding by place).",
+        description="Share of ties within the resident's own ward (bonding by place); the "
+        "rest cross wards (bridging).",
         source="illustrative (local ties dominate adults' networks)",
         confidence="low",
         plausible=(0.5, 0.85),
@@ -328,53 +326,19 @@ class NetworkConfig(Strict):
         source="illustrative (McPherson et al. 2001 on age homophily)",
         confidence="low",
     )
-    strong_threshold: float = param(
-        0.5,
+    closeness_mean: float = param(
+        0.3,
         gt=0,
         lt=1,
-        unit="tie strength (0-1)",
-        description="Strength above which a tie counts as strong (someone to turn to).",
-        source="model convention",
+        unit="probability of contact per week",
+        description="Average weekly chance that two newly tied residents meet. Closeness "
+        "is drawn from a Beta(1, b) distribution with this mean: most ties occasional, a "
+        "few close.",
+        source="calibrated: support clique 4.1 of 13.6 ties (Dunbar 2016)",
         confidence="medium",
-    )
-    drop_threshold: float = param(
-        0.05,
-        gt=0,
-        lt=1,
-        unit="tie strength (0-1)",
-        description="Ties weaker than this are dropped.",
-        source="model convention",
-        confidence="medium",
-    )
-    new_tie_strength: float = param(
-        0.2,
-        gt=0,
-        lt=1,
-        unit="tie strength (0-1)",
-        description="Strength of a newly formed tie.",
-        source="model convention",
-        confidence="medium",
-    )
-    contact_base: float = param(
-        0.12,
-        ge=0,
-        le=1,
-        unit="probability per week",
-        description="Chance two tied residents meet in a week, before tie strength counts.",
-        source="calibrated: tie numbers stable over time",
-        confidence="low",
-    )
-    contact_per_strength: float = param(
-        0.6,
-        ge=0,
-        le=1,
-        unit="probability per week at full strength",
-        description="Extra weekly chance of meeting, growing with the tie's strength.",
-        source="calibrated",
-        confidence="low",
     )
     contact_same_group: float = param(
-        0.6,
+        0.5,
         ge=0,
         le=1,
         unit="probability per week",
@@ -382,24 +346,44 @@ class NetworkConfig(Strict):
         source="Feld 1981 focal closure; illustrative",
         confidence="low",
     )
-    strengthen_rate: float = param(
-        0.10,
-        ge=0,
-        le=1,
-        unit="share of the gap to full strength, per contact",
-        description="How much one meeting strengthens a tie.",
-        source="calibrated",
+    tie_memory_weeks: float = param(
+        10.0,
+        ge=1,
+        le=520,
+        unit="weeks",
+        description="How long a tie remembers contact: its strength is the contact "
+        "frequency averaged over about this many recent weeks.",
+        source="illustrative",
         confidence="low",
     )
-    decay_rate: float = param(
-        0.035,
-        ge=0,
-        le=1,
-        unit="share of strength lost per week without contact",
-        description="How fast a tie weakens without contact.",
+    strong_threshold: float = param(
+        0.5,
+        gt=0,
+        lt=1,
+        unit="tie strength (share of weeks in contact)",
+        description="Strength above which a tie counts as strong: someone met most weeks "
+        "and turned to for support.",
+        source="model convention",
+        confidence="medium",
+    )
+    drop_threshold: float = param(
+        0.04,
+        gt=0,
+        lt=1,
+        unit="tie strength (share of weeks in contact)",
+        description="Ties weaker than this are dropped (a long spell without contact).",
         source="calibrated: about half of personal networks replaced in 7 years "
         "(Mollenhorst et al. 2014)",
         confidence="low",
+    )
+    new_tie_strength: float = param(
+        0.25,
+        gt=0,
+        lt=1,
+        unit="tie strength (share of weeks in contact)",
+        description="Strength of a newly formed tie.",
+        source="model convention",
+        confidence="medium",
     )
     focal_closure_rate: float = param(
         0.03,
@@ -429,13 +413,13 @@ class NetworkConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    neighbour_refresh_weeks: int = param(
+    merge_every_weeks: int = param(
         4,
         ge=1,
         le=52,
         unit="weeks",
-        description="How often neighbour lists used for friend-of-friend meetings are "
-        "rebuilt (a speed/fidelity trade-off; ties themselves change every week).",
+        description="How often new ties are merged into the sorted tie table and "
+        "friend-of-friend lists refreshed (speed only; ties change every week).",
         source="model convention",
         confidence="high",
     )
@@ -445,7 +429,7 @@ class GroupsConfig(Strict):
     """Community groups: opening, closing, joining and leaving."""
 
     groups_per_1000_adults: float = param(
-        4.0,
+        5.0,
         ge=0,
         le=100,
         unit="groups per 1,000 adults",
@@ -455,7 +439,7 @@ class GroupsConfig(Strict):
         confidence="medium",
     )
     mean_capacity: float = param(
-        40.0,
+        60.0,
         ge=2,
         le=1000,
         unit="members",
@@ -475,7 +459,7 @@ class GroupsConfig(Strict):
         plausible=(500.0, 10_000.0),
     )
     opening_rate: float = param(
-        0.45,
+        0.55,
         ge=0,
         le=100,
         unit="new volunteer-led groups per 1,000 adults per year",

@@ -1,0 +1,130 @@
+"""Health and care need, acute episodes, and mortality.
+
+Need has two parts: chronic need, which accumulates with age (faster when lonely,
+slower when active, slower on an early-help caseload), and acute need from episodes
+(infections, falls, flare-ups) that recovers over weeks. The acute part is what makes
+regression to the mean real: a resident picked for frequent attendance is often at the
+peak of an episode and would have improved anyway.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .demography import annual_death_probability, weekly_hazard
+from .schema import HealthConfig
+
+
+def chronic_need_growth(
+    age: np.ndarray,
+    frailty: np.ndarray,
+    lonely: np.ndarray,
+    member: np.ndarray,
+    slowing: np.ndarray,
+    cfg: HealthConfig,
+) -> np.ndarray:
+    """Weekly growth of chronic need.
+
+    Parameters
+    ----------
+    age : (n,) float, years
+    frailty : (n,) float
+    lonely, member : (n,) bool
+    slowing : (n,) float in [0, 1]
+        Extra relative slowing (early-help caseload).
+    cfg : HealthConfig
+
+    Returns
+    -------
+    (n,) float32, need units per week
+    """
+    base = cfg.need_growth_at_50 * np.exp(cfg.need_growth_per_year_of_age * (age - 50.0))
+    modifier = (1.0 + cfg.lonely_need_acceleration * lonely) * (
+        1.0 - cfg.active_need_slowing * member
+    )
+    return (frailty * base / 52.0 * modifier * (1.0 - slowing)).astype(np.float32)
+
+
+def episode_probability(chronic_need: np.ndarray, cfg: HealthConfig) -> np.ndarray:
+    """Weekly chance of an acute episode, rising with chronic need.
+
+    Parameters
+    ----------
+    chronic_need : (n,) float
+    cfg : HealthConfig
+
+    Returns
+    -------
+    (n,) float in [0, 1]
+    """
+    rate = cfg.episode_rate / 52.0 * (1.0 + cfg.episode_need_slope * chronic_need)
+    return -np.expm1(-rate)
+
+
+def update_acute_need(
+    acute_need: np.ndarray,
+    episode: np.ndarray,
+    size_uniform: np.ndarray,
+    cfg: HealthConfig,
+) -> np.ndarray:
+    """Recover from past episodes and add this week's (exponential sizes).
+
+    Parameters
+    ----------
+    acute_need : (n,) float
+    episode : (n,) bool
+    size_uniform : (n,) float in [0, 1)
+    cfg : HealthConfig
+
+    Returns
+    -------
+    (n,) float32
+    """
+    recovered = acute_need * np.float32(np.exp(-1.0 / cfg.episode_recovery_weeks))
+    size = -cfg.episode_size * np.log1p(-size_uniform)
+    return (recovered + episode * size).astype(np.float32)
+
+
+def mortality_relative_risk(
+    excess_need: np.ndarray,
+    lonely: np.ndarray,
+    isolated: np.ndarray,
+    cfg: HealthConfig,
+) -> np.ndarray:
+    """Relative hazard of death against others of the same age.
+
+    Parameters
+    ----------
+    excess_need : (n,) float
+        Need above the average for the resident's age.
+    lonely, isolated : (n,) bool
+    cfg : HealthConfig
+
+    Returns
+    -------
+    (n,) float
+    """
+    return (
+        cfg.mortality_need_hr ** np.clip(excess_need, -3.0, 6.0)
+        * cfg.mortality_lonely_hr**lonely
+        * cfg.mortality_isolated_hr**isolated
+    )
+
+
+def weekly_death_probability(age: np.ndarray, relative_risk: np.ndarray, norm: float):
+    """Chance of dying this week.
+
+    Parameters
+    ----------
+    age : (n,) float, years
+    relative_risk : (n,) float
+    norm : float
+        Divides the relative risks so the population's deaths match the life table
+        (set once, at the start of a run).
+
+    Returns
+    -------
+    (n,) float in [0, 1]
+    """
+    hazard = weekly_hazard(annual_death_probability(age)) * relative_risk / norm
+    return -np.expm1(-hazard)

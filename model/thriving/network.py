@@ -1,0 +1,607 @@
+"""Social ties as edge arrays: generation, weekly dynamics, neighbour sums, export.
+
+Ties are undirected and stored once, as ``(src, dst)`` with ``src < dst``. The table is
+kept sorted by ``src * n + dst`` (a "head"), which makes it, with an index pointer, the
+upper triangle of the adjacency matrix in CSR form: sums over a resident's ties are two
+sparse matrix-vector products (rows and columns), not Python loops. New ties are
+appended to an unsorted "tail" and merged into the head every few weeks; dropped ties
+are flagged dead and removed at the merge.
+
+A tie's ``strength`` is the remembered share of recent weeks in which the pair met (an
+exponentially weighted contact frequency); its ``closeness`` is its own weekly chance
+of contact. Household ties have closeness 1 and never drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from .schema import NetworkConfig
+
+HOUSEHOLD_THREE_SHARE = 0.25  # share of multi-adult households with three adults
+
+
+def pair_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Order-free int64 key of each pair: ``min * n + max``.
+
+    Examples
+    --------
+    >>> pair_keys(np.array([3, 1]), np.array([1, 3]), 10).tolist()
+    [13, 13]
+    """
+    lo = np.minimum(a, b).astype(np.int64)
+    hi = np.maximum(a, b).astype(np.int64)
+    return lo * n + hi
+
+
+def beta_one_b(u: np.ndarray, mean: float) -> np.ndarray:
+    """Inverse CDF of Beta(1, b) with the given mean (b = 1/mean - 1).
+
+    Parameters
+    ----------
+    u : ndarray of float in [0, 1)
+    mean : float in (0, 1)
+
+    Returns
+    -------
+    ndarray of float in [0, 1)
+
+    Examples
+    --------
+    >>> float(beta_one_b(np.array([0.0]), 0.3)[0])
+    0.0
+    """
+    b = 1.0 / mean - 1.0
+    return 1.0 - (1.0 - u) ** (1.0 / b)
+
+
+@dataclass
+class TieSummary:
+    """Per-resident sums over ties, recomputed each week.
+
+    Attributes
+    ----------
+    ties : (n,) float32
+        Number of ties.
+    strong_ties : (n,) float32
+        Number of strong ties.
+    lonely_tie_strength : (n,) float32
+        Sum of the strengths of ties to lonely residents (contagion exposure).
+    member_exposure : (n,) float32
+        Ties who are group members, bridging ties counted with the bridging multiplier
+        (awareness spreading and the friend effect on joining).
+    """
+
+    ties: np.ndarray
+    strong_ties: np.ndarray
+    lonely_tie_strength: np.ndarray
+    member_exposure: np.ndarray
+
+
+class TieTable:
+    """The social network of one run.
+
+    Parameters
+    ----------
+    n : int
+        Resident slots.
+    ward : (n,) int array
+        Ward of each slot (to flag bridging ties).
+    """
+
+    def __init__(self, n: int, ward: np.ndarray):
+        self.n = int(n)
+        self.ward = ward
+        empty_i = np.empty(0, np.int32)
+        self.src = empty_i
+        self.dst = empty_i
+        self.key = np.empty(0, np.int64)
+        self.strength = np.empty(0, np.float32)
+        self.closeness = np.empty(0, np.float32)
+        self.household = np.empty(0, bool)
+        self.bridging = np.empty(0, bool)
+        self.alive = np.empty(0, bool)
+        self.n_head = 0
+        self._indptr = np.zeros(self.n + 1, np.int64)
+        self._csc: sparse.csc_matrix | None = None
+
+    # ------------------------------------------------------------------ structure
+
+    @property
+    def size(self) -> int:
+        """Ties currently alive."""
+        return int(self.alive.sum())
+
+    def add(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        strength: np.ndarray | float,
+        closeness: np.ndarray | float,
+        household: np.ndarray | bool = False,
+    ) -> int:
+        """Form ties between ``a[i]`` and ``b[i]``; pairs already tied are left alone.
+
+        A pair whose earlier tie was dropped since the last merge is tied again.
+
+        Returns
+        -------
+        int
+            Ties actually formed.
+        """
+        a = np.asarray(a, np.int64)
+        b = np.asarray(b, np.int64)
+        k = a.size
+        strength = np.broadcast_to(np.asarray(strength, np.float32), (k,))
+        closeness = np.broadcast_to(np.asarray(closeness, np.float32), (k,))
+        household = np.broadcast_to(np.asarray(household, bool), (k,))
+        ok = (a != b) & (a >= 0) & (b >= 0)
+        keys = pair_keys(a, b, self.n)
+        keys, first = np.unique(keys[ok], return_index=True)
+        idx = np.flatnonzero(ok)[first]
+        if keys.size == 0:
+            return 0
+        # Existing ties: in the sorted head (searchsorted) or the small tail (isin).
+        head = self.key[: self.n_head]
+        pos = np.searchsorted(head, keys)
+        in_head = (pos < self.n_head) & (head[np.minimum(pos, self.n_head - 1)] == keys)
+        tail = self.key[self.n_head :]
+        tail_pos = np.full(keys.size, -1, np.int64)
+        if tail.size:
+            order = np.argsort(tail, kind="stable")
+            tp = np.searchsorted(tail[order], keys)
+            found = (tp < tail.size) & (tail[order][np.minimum(tp, tail.size - 1)] == keys)
+            tail_pos[found] = self.n_head + order[tp[found]]
+        existing = np.where(in_head, pos, tail_pos)
+        known = existing >= 0
+        # Revive dropped ties in place; skip live ones.
+        revive = existing[known]
+        revive_sel = ~self.alive[revive]
+        revive_at = revive[revive_sel]
+        src_idx = idx[known][revive_sel]
+        self.alive[revive_at] = True
+        self.strength[revive_at] = strength[src_idx]
+        self.closeness[revive_at] = closeness[src_idx]
+        self.household[revive_at] = household[src_idx]
+        new = ~known
+        new_keys = keys[new]
+        new_idx = idx[new]
+        lo = (new_keys // self.n).astype(np.int32)
+        hi = (new_keys % self.n).astype(np.int32)
+        self.src = np.concatenate([self.src, lo])
+        self.dst = np.concatenate([self.dst, hi])
+        self.key = np.concatenate([self.key, new_keys])
+        self.strength = np.concatenate([self.strength, strength[new_idx]])
+        self.closeness = np.concatenate([self.closeness, closeness[new_idx]])
+        self.household = np.concatenate([self.household, household[new_idx]])
+        self.bridging = np.concatenate([self.bridging, self.ward[lo] != self.ward[hi]])
+        self.alive = np.concatenate([self.alive, np.ones(new_keys.size, bool)])
+        return int(new_keys.size + revive_at.size)
+
+    def remove_residents(self, slots: np.ndarray) -> np.ndarray:
+        """End every tie of the residents in ``slots`` (death or moving away).
+
+        Returns
+        -------
+        ndarray of int
+            Slots of residents who lost a household tie (now possibly living alone).
+        """
+        if slots.size == 0:
+            return np.empty(0, np.int64)
+        gone = np.zeros(self.n, bool)
+        gone[slots] = True
+        hit = self.alive & (gone[self.src] | gone[self.dst])
+        hh = hit & self.household
+        partners = np.concatenate([self.src[hh], self.dst[hh]]).astype(np.int64)
+        partners = partners[~gone[partners]]
+        self.alive[hit] = False
+        return np.unique(partners)
+
+    def merge(self) -> None:
+        """Remove dead ties, merge the tail into the sorted head, rebuild the indexes."""
+        keep = self.alive
+        cols = ("src", "dst", "key", "strength", "closeness", "household", "bridging")
+        for name in cols:
+            setattr(self, name, getattr(self, name)[keep])
+        self.alive = np.ones(self.key.size, bool)
+        # Two sorted runs (head, sorted tail): a stable sort merges them in linear time.
+        n_head = int(keep[: self.n_head].sum())
+        tail_order = np.argsort(self.key[n_head:], kind="stable") + n_head
+        order = np.concatenate([np.arange(n_head), tail_order])
+        order = order[np.argsort(self.key[order], kind="stable")]
+        for name in cols:
+            setattr(self, name, getattr(self, name)[order])
+        self.n_head = self.key.size
+        counts = np.bincount(self.src, minlength=self.n)
+        self._indptr = np.zeros(self.n + 1, np.int64)
+        np.cumsum(counts, out=self._indptr[1:])
+        self._csc = None
+
+    def _upper(self, data: np.ndarray) -> sparse.csr_matrix:
+        """The head as an upper-triangular CSR matrix with the given per-tie data."""
+        return sparse.csr_matrix(
+            (data[: self.n_head], self.dst[: self.n_head], self._indptr),
+            shape=(self.n, self.n),
+            copy=False,
+        )
+
+    def neighbour_sum(self, tie_weight: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """For each resident, the sum over their ties of ``tie_weight * values[other]``.
+
+        Parameters
+        ----------
+        tie_weight : (ties,) float32
+            Weight of each tie (0 for dead ties).
+        values : (n,) or (n, k) float32
+            Value of each resident.
+
+        Returns
+        -------
+        (n,) or (n, k) float
+        """
+        upper = self._upper(tie_weight)
+        out = upper @ values + upper.T @ values
+        if self.key.size > self.n_head:  # the tail, not yet in the CSR head
+            s = self.src[self.n_head :]
+            d = self.dst[self.n_head :]
+            w = tie_weight[self.n_head :]
+            if values.ndim == 1:
+                out += np.bincount(s, weights=w * values[d], minlength=self.n)
+                out += np.bincount(d, weights=w * values[s], minlength=self.n)
+            else:
+                for j in range(values.shape[1]):  # a few columns, not residents
+                    out[:, j] += np.bincount(s, weights=w * values[d, j], minlength=self.n)
+                    out[:, j] += np.bincount(d, weights=w * values[s, j], minlength=self.n)
+        return out
+
+    def random_neighbour(self, residents: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A random live tie of each resident (from the merged head), or -1.
+
+        Parameters
+        ----------
+        residents : (k,) int
+        u : (k,) float in [0, 1)
+
+        Returns
+        -------
+        (k,) int64
+        """
+        if self._csc is None:
+            edge_ids = np.arange(self.n_head, dtype=np.float64)
+            self._csc = self._upper(edge_ids).tocsc()
+        residents = np.asarray(residents, np.int64)
+        row_start = self._indptr[residents]
+        row_count = self._indptr[residents + 1] - row_start
+        col_start = self._csc.indptr[residents]
+        col_count = self._csc.indptr[residents + 1] - col_start
+        total = row_count + col_count
+        pick = np.floor(u * total).astype(np.int64)
+        in_row = pick < row_count
+        out = np.full(residents.size, -1, np.int64)
+        edge = np.full(residents.size, -1, np.int64)
+        r = in_row & (total > 0)
+        edge[r] = row_start[r] + pick[r]
+        out[r] = self.dst[edge[r]]
+        c = ~in_row & (total > 0)
+        csc_pos = col_start[c] + pick[c] - row_count[c]
+        edge[c] = self._csc.data[csc_pos].astype(np.int64)
+        out[c] = self._csc.indices[csc_pos]
+        dead = (edge >= 0) & ~self.alive[np.maximum(edge, 0)]
+        out[dead] = -1
+        return out
+
+    # ------------------------------------------------------------------ dynamics
+
+    def weekly_contact(
+        self, group: np.ndarray, cfg: NetworkConfig, rng: np.random.Generator
+    ) -> None:
+        """One week of meeting (or not): strengths move towards contact, weak ties drop.
+
+        Parameters
+        ----------
+        group : (n,) int32
+            Group of each resident (-1 for none); members of the same group meet more.
+        cfg : NetworkConfig
+        rng : numpy.random.Generator
+            The ``ties`` stream.
+        """
+        g_src = group[self.src]
+        same_group = (g_src >= 0) & (g_src == group[self.dst])
+        p = self.closeness + np.float32(cfg.contact_same_group) * same_group
+        met = rng.random(self.key.size, dtype=np.float32) < p
+        rate = np.float32(1.0 / cfg.tie_memory_weeks)
+        self.strength += rate * (met.astype(np.float32) - self.strength)
+        weak = (self.strength < cfg.drop_threshold) & ~self.household
+        self.alive &= ~weak
+
+    def summarise(
+        self,
+        lonely: np.ndarray,
+        member: np.ndarray,
+        strong_threshold: float,
+        bridging_multiplier: float,
+    ) -> TieSummary:
+        """Per-resident tie counts and exposures for this week.
+
+        Parameters
+        ----------
+        lonely : (n,) bool
+        member : (n,) bool
+            Resident belongs to a group.
+        strong_threshold : float
+        bridging_multiplier : float
+            Weight of a bridging tie in spreading awareness.
+
+        Returns
+        -------
+        TieSummary
+        """
+        alive = self.alive.astype(np.float32)
+        strong = alive * (self.strength >= strong_threshold)
+        spread = alive * np.where(self.bridging, np.float32(bridging_multiplier), 1.0)
+        ones = np.ones(self.n, np.float32)
+        both = np.column_stack([ones, member.astype(np.float32)])
+        counts = self.neighbour_sum(alive, ones)
+        strong_counts = self.neighbour_sum(strong, ones)
+        lonely_strength = self.neighbour_sum(alive * self.strength, lonely.astype(np.float32))
+        exposure = self.neighbour_sum(spread, both[:, 1])
+        return TieSummary(
+            ties=counts.astype(np.float32),
+            strong_ties=strong_counts.astype(np.float32),
+            lonely_tie_strength=lonely_strength.astype(np.float32),
+            member_exposure=exposure.astype(np.float32),
+        )
+
+    # ------------------------------------------------------------------ metrics
+
+    def bridging_share(self) -> float:
+        """Share of live ties that cross wards."""
+        alive = self.alive.sum()
+        return float((self.bridging & self.alive).sum() / alive) if alive else 0.0
+
+    def to_networkx(self, strong_threshold: float = 0.5):
+        """Export the live ties as a networkx Graph (for inspection and analysis).
+
+        Nodes are resident slots; edges carry ``strength``, ``closeness``, ``household``,
+        ``bridging`` and ``strong``.
+        """
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.n))
+        a = self.alive
+        graph.add_edges_from(
+            (int(s), int(d), {"strength": float(w), "closeness": float(c),
+                              "household": bool(h), "bridging": bool(b),
+                              "strong": bool(w >= strong_threshold)})
+            for s, d, w, c, h, b in zip(
+                self.src[a], self.dst[a], self.strength[a], self.closeness[a],
+                self.household[a], self.bridging[a], strict=True,
+            )
+        )
+        return graph
+
+
+# ---------------------------------------------------------------------- generation
+
+
+def households(ward: np.ndarray, age: np.ndarray, lives_alone: np.ndarray, u: np.ndarray):
+    """Group the residents not living alone into households of two or three adults.
+
+    Residents are sorted by ward and (jittered) age and cut into consecutive households,
+    so partners are of similar age and always in the same ward. A resident left over at
+    the end of a ward lives alone.
+
+    Parameters
+    ----------
+    ward, age : (n,) arrays
+    lives_alone : (n,) bool
+        Modified in place for leftover residents.
+    u : (2, n) float in [0, 1)
+        Draws for the age jitter and household sizes.
+
+    Returns
+    -------
+    tuple of (k,) int64 arrays
+        The two ends of each household tie.
+    """
+    sharing = np.flatnonzero(~lives_alone)
+    order = np.lexsort((age[sharing] + 8.0 * (u[0, sharing] - 0.5), ward[sharing]))
+    members = sharing[order]
+    m = members.size
+    if m < 2:
+        lives_alone[members] = True
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    # Household sizes 2 or 3 laid end to end; a household may not span two wards.
+    sizes = np.where(u[1, :m] < HOUSEHOLD_THREE_SHARE, 3, 2)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    starts = starts[starts < m]
+    ends = np.minimum(np.append(starts[1:], m), m)
+    hh_of = np.repeat(np.arange(starts.size), ends - starts)
+    # Split households that straddle a ward boundary: restart at each new ward.
+    w = ward[members]
+    new_ward = np.concatenate([[True], w[1:] != w[:-1]])
+    hh_id = np.cumsum(new_ward | np.concatenate([[True], hh_of[1:] != hh_of[:-1]])) - 1
+    size_of = np.bincount(hh_id)[hh_id]
+    lives_alone[members[size_of == 1]] = True
+    a_list, b_list = [], []
+    for offset in (1, 2):  # member k tied to members k+1 and k+2 of the same household
+        j = np.arange(m - offset)
+        same = hh_id[j] == hh_id[j + offset]
+        a_list.append(members[j[same]])
+        b_list.append(members[j[same] + offset])
+    return np.concatenate(a_list).astype(np.int64), np.concatenate(b_list).astype(np.int64)
+
+
+def pair_stubs(owner: np.ndarray, sort_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pair tie "stubs" that are adjacent in ``sort_key`` order.
+
+    Sorting stubs by (ward, age plus noise) and pairing neighbours gives ties between
+    residents of similar age in the same ward: homophily without a loop over residents.
+
+    Returns
+    -------
+    tuple of (k,) int64 arrays
+    """
+    order = np.argsort(sort_key, kind="stable")
+    paired = owner[order]
+    k = paired.size // 2
+    a = paired[0 : 2 * k : 2].astype(np.int64)
+    b = paired[1 : 2 * k : 2].astype(np.int64)
+    keep = a != b
+    return a[keep], b[keep]
+
+
+def initial_ties(
+    ward: np.ndarray,
+    age: np.ndarray,
+    lives_alone: np.ndarray,
+    cfg: NetworkConfig,
+    rng: np.random.Generator,
+) -> TieTable:
+    """Generate the initial network: households, then local and bridging ties.
+
+    Parameters
+    ----------
+    ward, age : (n,) arrays
+    lives_alone : (n,) bool
+        Residents left without a household are set to live alone.
+    cfg : NetworkConfig
+    rng : numpy.random.Generator
+        The ``network`` stream.
+
+    Returns
+    -------
+    TieTable
+    """
+    n = ward.size
+    table = TieTable(n, ward)
+    ha, hb = households(ward, age, lives_alone, rng.random((2, n)))
+    table.add(ha, hb, strength=1.0, closeness=1.0, household=True)
+    household_degree = 2 * ha.size / n
+    # Non-household ties: overdispersed (gamma-Poisson) numbers of stubs per resident.
+    # Stubs are over-provisioned slightly because pairing loses self and repeat pairs,
+    # and the weakest ties drop during burn-in.
+    mean_other = max(cfg.mean_ties - household_degree, 0.0) * 1.15
+    sociability = rng.gamma(3.0, 1.0 / 3.0, n)
+    stubs = rng.poisson(mean_other * sociability)
+    local = rng.binomial(stubs, cfg.same_ward_share)
+    spread = cfg.age_homophily_years / np.sqrt(2.0)
+    for counts, by_ward in ((local, True), (stubs - local, False)):
+        owner = np.repeat(np.arange(n), counts)
+        noisy_age = age[owner] + spread * rng.standard_normal(owner.size)
+        sort_key = noisy_age + (1000.0 * ward[owner] if by_ward else 0.0)
+        a, b = pair_stubs(owner, sort_key)
+        # Most ties start near their long-run strength; stronger for closer ties.
+        closeness = beta_one_b(rng.random(a.size), cfg.closeness_mean)
+        table.add(a, b, strength=closeness, closeness=closeness)
+    table.merge()
+    return table
+
+
+def ward_ranges(ward: np.ndarray, n_wards: int) -> tuple[np.ndarray, np.ndarray]:
+    """First slot and number of slots of each ward (slots are contiguous by ward)."""
+    counts = np.bincount(ward, minlength=n_wards)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return starts, counts
+
+
+def closest_in_age(
+    residents: np.ndarray,
+    candidates: np.ndarray,
+    age: np.ndarray,
+) -> np.ndarray:
+    """Of several candidate partners per resident, the one closest in age.
+
+    Parameters
+    ----------
+    residents : (k,) int
+    candidates : (c, k) int
+        Candidate partners, one row per try.
+    age : (n,) float
+
+    Returns
+    -------
+    (k,) int64
+    """
+    gap = np.abs(age[candidates] - age[residents][None, :])
+    gap[candidates == residents[None, :]] = np.inf
+    best = np.argmin(gap, axis=0)
+    return candidates[best, np.arange(residents.size)].astype(np.int64)
+
+
+def form_new_ties(
+    table: TieTable,
+    group: np.ndarray,
+    age: np.ndarray,
+    ward_start: np.ndarray,
+    ward_count: np.ndarray,
+    ward: np.ndarray,
+    encounter_multiplier: np.ndarray,
+    cfg: NetworkConfig,
+    rng: np.random.Generator,
+) -> dict[str, int]:
+    """One week of new ties: focal closure, triadic closure and chance encounters.
+
+    Every resident slot gets the same fixed number of draws each week (common random
+    numbers); only who they meet depends on the network.
+
+    Parameters
+    ----------
+    table : TieTable
+    group : (n,) int32
+    age : (n,) float
+    ward_start, ward_count : (wards,) int
+        Slot range of each ward.
+    ward : (n,) int
+    encounter_multiplier : (n,) float
+        Extra chance encounters (e.g. a community connector at work in the ward).
+    cfg : NetworkConfig
+    rng : numpy.random.Generator
+        The ``tie_formation`` stream.
+
+    Returns
+    -------
+    dict of str to int
+        New ties by mechanism.
+    """
+    n = table.n
+    u = rng.random((10, n), dtype=np.float32)
+    formed = {}
+    # Focal closure: members meet another member of their group.
+    member = group >= 0
+    focal = np.flatnonzero(member & (u[0] < cfg.focal_closure_rate))
+    if focal.size:
+        members = np.flatnonzero(member)
+        by_group = members[np.argsort(group[members], kind="stable")]
+        sizes = np.bincount(group[members])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        g = group[focal]
+        partner = by_group[starts[g] + np.floor(u[1, focal] * sizes[g]).astype(np.int64)]
+        closeness = beta_one_b(u[2, focal], cfg.closeness_mean)
+        formed["focal"] = table.add(focal, partner, cfg.new_tie_strength, closeness)
+    # Triadic closure: meet a friend of a friend.
+    triadic = np.flatnonzero(u[3] < cfg.triadic_closure_rate)
+    if triadic.size:
+        friend = table.random_neighbour(triadic, u[4, triadic])
+        has = friend >= 0
+        fof = np.full(triadic.size, -1, np.int64)
+        fof[has] = table.random_neighbour(friend[has], u[5, triadic[has]])
+        ok = fof >= 0
+        closeness = beta_one_b(u[2, triadic[ok]], cfg.closeness_mean)
+        formed["triadic"] = table.add(triadic[ok], fof[ok], cfg.new_tie_strength, closeness)
+    # Chance encounters: the closest in age of three random residents of the ward.
+    p_enc = cfg.encounter_rate * encounter_multiplier
+    enc = np.flatnonzero(u[6] < p_enc)
+    if enc.size:
+        w = ward[enc]
+        tries = np.stack(
+            [ward_start[w] + np.floor(u[7 + k, enc] * ward_count[w]) for k in range(3)]
+        ).astype(np.int64)
+        partner = closest_in_age(enc, tries, age)
+        closeness = beta_one_b(u[2, enc], cfg.closeness_mean)
+        formed["encounter"] = table.add(enc, partner, cfg.new_tie_strength, closeness)
+    return formed
