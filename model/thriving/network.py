@@ -147,7 +147,9 @@ class TieTable:
         # Existing ties: in the sorted head (searchsorted) or the small tail (isin).
         head = self.key[: self.n_head]
         pos = np.searchsorted(head, keys)
-        in_head = (pos < self.n_head) & (head[np.minimum(pos, self.n_head - 1)] == keys)
+        in_head = np.zeros(keys.size, bool)
+        if self.n_head:
+            in_head = (pos < self.n_head) & (head[np.minimum(pos, self.n_head - 1)] == keys)
         tail = self.key[self.n_head :]
         tail_pos = np.full(keys.size, -1, np.int64)
         if tail.size:

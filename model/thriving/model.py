@@ -1,0 +1,440 @@
+"""NeighbourhoodModel: the week, in order, and what is recorded.
+
+Process order in one week (design.md §2): investments take effect → groups open and
+close → residents join and leave groups → ties form, strengthen, decay → loneliness
+and need update → demand is generated → services serve, queue and escalate → deaths
+and in-movers → metrics are recorded.
+
+Every step is a handful of vectorised operations over resident arrays and tie arrays;
+there is no Python loop over residents or ties.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import mesa
+
+from . import groups as groups_mod
+from . import health, loneliness, network, services
+from .agents import CommunityGroup, Resident, Service
+from .demography import move_out_relative_rate
+from .levers import SocialPrescribing, build_levers
+from .population import PopulationBuilder, expected_chronic_need
+from .recording import Recorder
+from .rng import counter_uniforms, make_streams, stream_key
+from .schema import Scenario
+from .wards import WardTable, load_ward_table
+
+#: Ties an in-mover makes on arrival (neighbours, workmates, people met settling in).
+NEWCOMER_TIES = 6
+
+
+class NeighbourhoodModel(mesa.Model):
+    """A borough of residents, ties, community groups and services, week by week.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario.
+    seed : int
+        Fixes the run exactly.
+    wards : WardTable, optional
+        The ward table; read from ``scenario.population.wards_file`` if not given.
+
+    Examples
+    --------
+    >>> from thriving.schema import Scenario
+    >>> s = Scenario(name="tiny", population={"residents": 500},
+    ...              horizon={"years": 1, "burn_in_years": 0})
+    >>> m = NeighbourhoodModel(s, seed=1)
+    >>> result = m.run()
+    >>> len(result.timeseries)
+    52
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, wards: WardTable | None = None):
+        super().__init__(rng=seed)
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.wards = wards if wards is not None else load_ward_table(
+            scenario.population.wards_file
+        )
+        self.streams = make_streams(self.seed)
+        self.population_key = stream_key(self.seed, "population")
+        self.network_key = stream_key(self.seed, "network")
+        self.lever_key = stream_key(self.seed, "levers")
+        self.week = 0
+
+        # Residents.
+        self.builder = PopulationBuilder(scenario, self.wards)
+        self.pop = self.builder.initial(self.streams["population"])
+        n = self.pop.size
+        self.ward_start, self.ward_count = network.ward_ranges(self.pop.ward, self.wards.n_wards)
+        self.ward_residents = self.ward_count.astype(np.float64)
+
+        # Ties.
+        self.ties = network.initial_ties(
+            self.pop.ward, self.pop.age, self.pop.lives_alone, scenario.network,
+            self.streams["network"],
+        )
+        hh = self.ties.household & self.ties.alive
+        self.household_ties = (
+            np.bincount(self.ties.src[hh], minlength=n) + np.bincount(self.ties.dst[hh], minlength=n)
+        ).astype(np.int16)
+
+        # Community groups, with members near their long-run level from the start.
+        self.groups = groups_mod.GroupTable()
+        self.group_agents: dict[int, CommunityGroup] = {}
+        per_ward = np.round(
+            scenario.groups.groups_per_1000_adults * self.ward_residents / 1000.0
+        ).astype(np.int64)
+        first_wards = np.repeat(np.arange(self.wards.n_wards), per_ward)
+        caps = groups_mod.draw_capacities(
+            self.streams["groups"].random(first_wards.size), scenario.groups.mean_capacity
+        )
+        self.open_groups(first_wards, caps, week=0)
+        self._seed_memberships()
+
+        # Services (Mesa agents holding capacity and waiting lists per ward).
+        sc = scenario.services
+        per_1000 = self.ward_residents / 1000.0
+        self.services = {
+            "gp": Service(self, "gp", sc.gp.capacity_per_1000_per_week * per_1000,
+                          sc.gp.abandon_rate, sc.gp.unit_cost_gbp),
+            "ae": Service(self, "ae", None, 0.0, sc.ae.unit_cost_gbp),
+            "admissions": Service(self, "admissions", None, 0.0, sc.admissions.unit_cost_gbp),
+            "social_care": Service(
+                self, "social_care", sc.social_care.capacity_hours_per_1000_per_week * per_1000,
+                1.0, sc.social_care.unit_cost_gbp,
+            ),
+            "mental_health": Service(
+                self, "mental_health", sc.mental_health.capacity_per_1000_per_week * per_1000,
+                0.0, sc.mental_health.unit_cost_gbp,
+            ),
+        }
+
+        # Lever state (reset each week, then set by the levers).
+        self.modifiers = services.DemandModifiers.none(n)
+        self.need_slowing = np.zeros(n, np.float32)
+        self.outreach = np.zeros(n, np.float32)
+        self.barrier_relief = np.zeros(n, np.float32)
+        self.on_caseload = np.zeros(n, bool)
+        self.opening_reduction = np.zeros(self.wards.n_wards)
+        self.levers = build_levers(self)
+        self.referrals: list[dict[str, np.ndarray]] = []
+
+        self.mortality_norm: float | None = None
+        self.recorder = Recorder(self)
+
+    # ------------------------------------------------------------------ helpers
+
+    def resident(self, slot: int) -> Resident:
+        """A view of one resident (for inspection)."""
+        return Resident(self, slot)
+
+    def open_groups(self, wards, capacities, week: int, funded_until: int = -1) -> np.ndarray:
+        """Open new community groups (and their Mesa agents)."""
+        ids = self.groups.add(wards, capacities, week, funded_until)
+        for gid in ids:  # a few groups a week, not residents
+            self.group_agents[int(gid)] = CommunityGroup(self, int(gid))
+        return ids
+
+    def close_groups(self, ids: np.ndarray, week: int) -> None:
+        """Close community groups; members are left without a group."""
+        self.groups.close(ids, week, self.pop.group)
+        for gid in ids:
+            agent = self.group_agents.pop(int(gid), None)
+            if agent is not None:
+                agent.remove()
+
+    def _seed_memberships(self) -> None:
+        """Start residents in groups at about their long-run chance of membership."""
+        g = self.scenario.groups
+        pop = self.pop
+        p_join = groups_mod.join_probability(
+            pop.propensity, pop.aware, pop.barrier, np.full(pop.size, 0.5, np.float32), g
+        )
+        p_leave = g.leave_rate / 52.0
+        u = self.streams["groups"].random((2, pop.size))
+        want = np.flatnonzero(u[0] < p_join / (p_join + p_leave))
+        choice = groups_mod.place_joiners(
+            want, np.full(want.size, -1), pop.ward, self.groups, self.wards.n_wards, u[1, want]
+        )
+        pop.group[want] = choice
+        self.groups.count_members(pop.group)
+
+    def connect_to_groups(self, residents: np.ndarray, week: int) -> None:
+        """Link workers find a place in a local group for residents not in one."""
+        pop = self.pop
+        free = residents[pop.group[residents] < 0]
+        if free.size == 0:
+            return
+        u = counter_uniforms(self.lever_key ^ 0x9A0, free, week, 1)[0]
+        choice = groups_mod.place_joiners(
+            free, np.full(free.size, -1), pop.ward, self.groups, self.wards.n_wards, u
+        )
+        pop.group[free] = choice
+        self.groups.count_members(pop.group)
+
+    def record_referrals(self, referred: np.ndarray, week: int, engaged: np.ndarray) -> None:
+        """Keep who was referred when, for before-and-after analyses."""
+        self.referrals.append(
+            {
+                "week": np.full(referred.size, week, np.int32),
+                "slot": referred.astype(np.int32),
+                "occupant": self.pop.occupant[referred].copy(),
+                "engaged": np.isin(referred, engaged),
+                "gp_per_year_before": self.pop.gp_recent[referred] * 52.0,
+            }
+        )
+
+    # ------------------------------------------------------------------ the week
+
+    def step(self) -> None:
+        """Advance one week."""
+        s = self.scenario
+        pop = self.pop
+        n = pop.size
+        week = self.week
+
+        # 1. Investments take effect.
+        self.modifiers = services.DemandModifiers.none(n)
+        self.need_slowing[:] = 0.0
+        self.outreach[:] = 0.0
+        self.barrier_relief[:] = 0.0
+        self.on_caseload[:] = False
+        self.opening_reduction[:] = 0.0
+        for lever in self.levers:
+            lever.apply(self, week)
+        np.multiply(pop.base_barrier, 1.0 - self.barrier_relief, out=pop.barrier)
+
+        # 2. Groups open and close.
+        self.groups.count_members(pop.group)
+        closing = groups_mod.closures(self.groups, week, s.groups, self.streams["groups"])
+        self.close_groups(closing, week)
+        rate = groups_mod.opening_rate_per_week(
+            self.ward_residents, self.wards.deprivation, s.groups, self.opening_reduction
+        )
+        new = self.streams["groups"].poisson(rate)
+        if new.sum():
+            new_wards = np.repeat(np.arange(self.wards.n_wards), new)
+            caps = groups_mod.draw_capacities(
+                self.streams["groups"].random(new_wards.size), s.groups.mean_capacity
+            )
+            self.open_groups(new_wards, caps, week)
+
+        # 3. Residents join and leave groups; awareness spreads and fades.
+        u = self.streams["participation"].random((6, n), dtype=np.float32)
+        member = pop.group >= 0
+        leaving = member & (u[0] < s.groups.leave_rate / 52.0)
+        pop.group[leaving] = -1
+        self.groups.count_members(pop.group)
+        member = pop.group >= 0
+        summary = self._tie_summary  # from last week (this week's ties not yet updated)
+        p_join = groups_mod.join_probability(
+            pop.propensity, pop.aware, pop.barrier, summary.member_exposure, s.groups
+        )
+        joiners = np.flatnonzero(~member & (u[1] < p_join))
+        if joiners.size:
+            friend = self.ties.random_neighbour(joiners, u[2, joiners])
+            preferred = np.where(friend >= 0, pop.group[np.maximum(friend, 0)], -1)
+            choice = groups_mod.place_joiners(
+                joiners, preferred, pop.ward, self.groups, self.wards.n_wards, u[3, joiners]
+            )
+            pop.group[joiners] = choice
+            self.groups.count_members(pop.group)
+        member = pop.group >= 0
+        gain = groups_mod.awareness_gain_probability(summary.member_exposure, self.outreach, s.groups)
+        forget = s.groups.awareness_loss_rate / 52.0
+        pop.aware = np.where(pop.aware, member | (u[4] >= forget), u[5] < gain)
+
+        # 4. Ties form, strengthen and decay.
+        self.ties.weekly_contact(pop.group, s.network, self.streams["ties"])
+        network.form_new_ties(
+            self.ties, pop.group, pop.age, self.ward_start, self.ward_count, pop.ward,
+            np.ones(n, np.float32), s.network, self.streams["tie_formation"],
+        )
+        if week % s.network.merge_every_weeks == 0:
+            self.ties.merge()
+        summary = self._summarise()
+
+        # 5. Loneliness and need.
+        target = loneliness.loneliness_target(
+            pop.loneliness_trait, pop.age, pop.lives_alone, pop.strong_ties, member,
+            pop.need, pop.deprivation, summary.lonely_tie_strength, s.loneliness,
+        )
+        shocks = self.streams["loneliness"].standard_normal(n, dtype=np.float32)
+        pop.loneliness = loneliness.update_score(pop.loneliness, target, shocks, s.loneliness)
+        pop.lonely = pop.loneliness > s.loneliness.threshold
+        u_need = self.streams["need"].random((2, n), dtype=np.float32)
+        episode = u_need[0] < health.episode_probability(pop.chronic_need, s.health)
+        pop.chronic_need += health.chronic_need_growth(
+            pop.age, pop.frailty, pop.lonely, member, self.need_slowing, s.health
+        )
+        pop.acute_need = health.update_acute_need(pop.acute_need, episode, u_need[1], s.health)
+        pop.age += 1.0 / 52.0
+
+        # 6. Demand.
+        u_dem = self.streams["demand"].random((5, n), dtype=np.float32)
+        need = pop.need
+        sc = s.services.social_care
+        entering = (~pop.care_client) & (need > sc.eligibility_need) & (
+            u_dem[4] < sc.entry_rate / 52.0
+        )
+        pop.care_client |= entering
+        support = services.support_share(pop.strong_ties, s.loneliness.support_clique)
+        demand = services.weekly_demand(
+            need, pop.age, pop.lonely, support, episode, pop.care_client, self.modifiers,
+            s.services, u_dem,
+        )
+        window = self._frequent_attender_weeks()
+        pop.gp_recent += (demand.gp - pop.gp_recent) / np.float32(window)
+
+        # 7. Services serve, queue and escalate.
+        flows = self._serve(demand)
+
+        # Mortality is normalised once, at the first week, so the population's deaths
+        # match the life table; scenarios then differ only through their effects.
+        excess_need = need - expected_chronic_need(
+            pop.age, s.health.need_growth_at_50, s.health.need_growth_per_year_of_age
+        )
+        rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
+        if self.mortality_norm is None:
+            self.mortality_norm = float(rr.mean())
+
+        # 8. Deaths and in-movers.
+        p_death = health.weekly_death_probability(pop.age, rr, self.mortality_norm)
+        p_move = s.population.moves_per_year / 52.0 * move_out_relative_rate(pop.age)
+        u_m = self.streams["mortality"].random(n)
+        died = u_m < p_death
+        moved = ~died & (u_m < p_death + p_move)
+        vacated = np.flatnonzero(died | moved)
+        deaths_by_ward = np.bincount(pop.ward[died], minlength=self.wards.n_wards)
+
+        # 9. Record (before the slots are renewed, so the week's residents are counted).
+        self.recorder.record(week, demand, flows, deaths_by_ward, summary)
+
+        self._renew(vacated, week)
+        self.week += 1
+
+    # ------------------------------------------------------------------ internals
+
+    def _frequent_attender_weeks(self) -> int:
+        for lever in self.levers:
+            if isinstance(lever, SocialPrescribing):
+                return lever.entry.frequent_attender_weeks
+        return 13
+
+    @property
+    def _tie_summary(self) -> network.TieSummary:
+        if not hasattr(self, "_last_summary"):
+            self._last_summary = self._summarise()
+        return self._last_summary
+
+    def _summarise(self) -> network.TieSummary:
+        s = self.scenario
+        summary = self.ties.summarise(
+            self.pop.lonely, self.pop.group >= 0, s.network.strong_threshold,
+            s.groups.bridging_awareness_multiplier,
+        )
+        self.pop.ties = summary.ties
+        self.pop.strong_ties = summary.strong_ties
+        self._last_summary = summary
+        return summary
+
+    def _ward_sum(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.pop.ward, weights=values, minlength=self.wards.n_wards)
+
+    def _serve(self, demand: services.ResidentDemand) -> dict[str, np.ndarray]:
+        """Ward totals through each service's capacity; escalation of unmet demand."""
+        s = self.scenario.services
+        rng = self.streams["services"]
+        gp_demand = self._ward_sum(demand.gp)
+        gp = self.services["gp"].serve_week(gp_demand)
+        gp_unmet = self.services["gp"].unmet
+        care_demand = self._ward_sum(demand.care_hours)
+        care = self.services["social_care"].serve_week(care_demand)
+        care_unmet = self.services["social_care"].unmet
+        mh_demand = self._ward_sum(demand.mental_health)
+        self.services["mental_health"].serve_week(mh_demand)
+        mh_waiting = self.services["mental_health"].waiting
+        # Failure demand: unmet primary care and therapy waits turn up at A&E; unmet
+        # home care ends in admissions. Poisson draws per ward keep the counts whole.
+        escalated_ae = rng.poisson(
+            gp_unmet * s.gp.escalation_to_ae + mh_waiting * s.mental_health.crisis_escalation
+        )
+        escalated_adm = rng.poisson(care_unmet / s.admissions.unmet_care_hours_per_admission)
+        ae = self.services["ae"].serve_week(self._ward_sum(demand.ae) + escalated_ae)
+        admissions = self.services["admissions"].serve_week(
+            self._ward_sum(demand.admissions) + escalated_adm
+        )
+        return {
+            "gp": gp,
+            "gp_unmet": gp_unmet,
+            "ae": ae,
+            "admissions": admissions,
+            "care_hours": care,
+            "care_unmet": care_unmet,
+            "mental_health": mh_demand,
+            "mh_unmet": self.services["mental_health"].unmet,
+        }
+
+    def _renew(self, vacated: np.ndarray, week: int) -> None:
+        """In-movers take the vacated slots: fresh attributes, a household, some ties."""
+        if vacated.size == 0:
+            return
+        pop = self.pop
+        bereaved = self.ties.remove_residents(vacated)
+        if bereaved.size:
+            np.subtract.at(self.household_ties, bereaved, 1)  # few residents a week
+            self.household_ties[bereaved] = np.maximum(self.household_ties[bereaved], 0)
+            pop.lives_alone[bereaved[self.household_ties[bereaved] == 0]] = True
+        self.household_ties[vacated] = 0
+        self.builder.renew(pop, vacated, week, self.population_key)
+        for lever in self.levers:
+            reset = getattr(lever, "reset_slots", None)
+            if reset is not None:
+                reset(vacated)
+        # In-movers not living alone arrive as couples: pair them within each ward.
+        sharing = vacated[~pop.lives_alone[vacated]]
+        order = sharing[np.lexsort((pop.age[sharing], pop.ward[sharing]))]
+        a, b = order[0:-1:2], order[1::2]
+        same = pop.ward[a] == pop.ward[b]
+        self.ties.add(a[same], b[same], strength=1.0, closeness=1.0, household=True)
+        self.household_ties[a[same]] += 1
+        self.household_ties[b[same]] += 1
+        single = np.setdiff1d(sharing, np.concatenate([a[same], b[same]]))
+        pop.lives_alone[single] = True
+        # Newcomers meet neighbours: the closest in age of three residents of the ward.
+        who = np.repeat(vacated, NEWCOMER_TIES)
+        d = counter_uniforms(self.network_key, who * NEWCOMER_TIES + np.tile(
+            np.arange(NEWCOMER_TIES), vacated.size), week, 4)
+        w = pop.ward[who]
+        tries = np.stack(
+            [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(3)]
+        ).astype(np.int64)
+        partner = network.closest_in_age(who, tries, pop.age)
+        closeness = network.beta_one_b(d[3], self.scenario.network.closeness_mean)
+        self.ties.add(who, partner, self.scenario.network.new_tie_strength, closeness)
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, progress=None):
+        """Run every week of the scenario (burn-in included).
+
+        Parameters
+        ----------
+        progress : callable, optional
+            Called with (weeks done, weeks in all) after each week.
+
+        Returns
+        -------
+        RunResult
+        """
+        total = self.scenario.weeks
+        while self.week < total:
+            self.step()
+            if progress is not None:
+                progress(self.week, total)
+        return self.recorder.result()

@@ -1,0 +1,240 @@
+"""Demand for public services, capacity, queues, escalation and costs.
+
+Each resident's weekly use of a service is a Poisson count drawn by inverse CDF from one
+uniform per resident per service (common random numbers: a scenario that lowers a
+resident's rate lowers their count using the same draw). Capacity is per ward and per
+week; what cannot be served waits (primary care, talking therapies) or goes unmet
+(home care), and part of it escalates to A&E and emergency admissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .schema import ServicesConfig
+
+MAX_EVENTS_PER_WEEK = 60
+
+
+def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Poisson counts by inverse CDF of one uniform each (monotone in the rate).
+
+    Parameters
+    ----------
+    rate : (n,) float, events per week
+    u : (n,) float in [0, 1)
+
+    Returns
+    -------
+    (n,) int16
+
+    Examples
+    --------
+    >>> poisson_from_uniform(np.array([0.1, 0.1, 2.0]), np.array([0.5, 0.95, 0.5])).tolist()
+    [0, 1, 2]
+    """
+    rate = np.asarray(rate, np.float64)
+    p = np.exp(-rate)
+    cdf = p.copy()
+    count = np.zeros(rate.shape, np.int16)
+    active = np.flatnonzero(u >= cdf)
+    k = 0
+    while active.size and k < MAX_EVENTS_PER_WEEK:
+        k += 1
+        p[active] *= rate[active] / k
+        cdf[active] += p[active]
+        count[active] = k
+        active = active[u[active] >= cdf[active]]
+    return count
+
+
+@dataclass
+class ResidentDemand:
+    """This week's demand by resident.
+
+    Attributes
+    ----------
+    gp : (n,) int16, practice appointments wanted
+    ae : (n,) int16, A&E attendances
+    admissions : (n,) int16, emergency admissions
+    mental_health : (n,) bool, talking-therapies referral
+    care_hours : (n,) float32, home-care hours wanted (clients only)
+    """
+
+    gp: np.ndarray
+    ae: np.ndarray
+    admissions: np.ndarray
+    mental_health: np.ndarray
+    care_hours: np.ndarray
+
+
+@dataclass
+class DemandModifiers:
+    """Effects of investment levers on each resident's service use.
+
+    Attributes
+    ----------
+    gp_avoided_per_week : (n,) float
+        Practice appointments replaced by link-worker support.
+    ae_multiplier, admissions_multiplier : (n,) float
+        Relative change in A&E and admission rates (social prescribing).
+    escalation_multiplier : (n,) float
+        Relative change in episodes ending in A&E or admission (early help).
+    """
+
+    gp_avoided_per_week: np.ndarray
+    ae_multiplier: np.ndarray
+    admissions_multiplier: np.ndarray
+    escalation_multiplier: np.ndarray
+
+    @classmethod
+    def none(cls, n: int) -> DemandModifiers:
+        """No lever effects."""
+        zeros = np.zeros(n, np.float32)
+        ones = np.ones(n, np.float32)
+        return cls(zeros, ones, ones.copy(), ones.copy())
+
+
+def support_share(strong_ties: np.ndarray, support_clique: float) -> np.ndarray:
+    """Share of a full support clique a resident has (0 to 1)."""
+    return np.clip(strong_ties / support_clique, 0.0, 1.0)
+
+
+def weekly_demand(
+    need: np.ndarray,
+    age: np.ndarray,
+    lonely: np.ndarray,
+    support: np.ndarray,
+    episode: np.ndarray,
+    care_client: np.ndarray,
+    modifiers: DemandModifiers,
+    cfg: ServicesConfig,
+    u: np.ndarray,
+) -> ResidentDemand:
+    """Each resident's demand for each service this week.
+
+    Parameters
+    ----------
+    need : (n,) float, need units
+    age : (n,) float, years
+    lonely, episode, care_client : (n,) bool
+    support : (n,) float in [0, 1]
+        Share of a full support clique (informal support).
+    modifiers : DemandModifiers
+    cfg : ServicesConfig
+    u : (5, n) float in [0, 1)
+        One uniform per resident per service (the ``demand`` stream).
+
+    Returns
+    -------
+    ResidentDemand
+    """
+    gp_cfg, ae_cfg, adm_cfg = cfg.gp, cfg.ae, cfg.admissions
+    gp_rate = (
+        gp_cfg.base_rate
+        / 52.0
+        * (1.0 + gp_cfg.need_slope * need)
+        * np.where(lonely, gp_cfg.lonely_rate_ratio, 1.0)
+        * (1.0 - gp_cfg.informal_support_reduction * support)
+    )
+    # Link-worker support replaces appointments, but never more than 70 % of a
+    # resident's use: some appointments are clinical and cannot be replaced.
+    gp_rate = np.maximum(gp_rate - modifiers.gp_avoided_per_week, 0.3 * gp_rate)
+    gp = poisson_from_uniform(gp_rate, u[0])
+
+    ae_rate = (
+        ae_cfg.base_rate
+        / 52.0
+        * (1.0 + ae_cfg.need_slope * need)
+        * np.where(lonely, ae_cfg.lonely_rate_ratio, 1.0)
+    )
+    # Acute episodes bring some residents to A&E; early help averts some of these.
+    ae_rate = ae_rate + episode * ae_cfg.episode_attendance * modifiers.escalation_multiplier
+    ae = poisson_from_uniform(ae_rate * modifiers.ae_multiplier, u[1])
+
+    adm_rate = (
+        adm_cfg.base_rate
+        / 52.0
+        * (1.0 + adm_cfg.need_slope * need)
+        * np.where(lonely, adm_cfg.lonely_rate_ratio, 1.0)
+        * modifiers.escalation_multiplier
+    )
+    # Attendances admitted: one more admission chance per attendance.
+    adm_rate = adm_rate + ae * adm_cfg.from_ae_share
+    admissions = poisson_from_uniform(adm_rate * modifiers.admissions_multiplier, u[2])
+
+    mh_cfg = cfg.mental_health
+    age_ratio = np.interp(age, [18.0, 80.0], [mh_cfg.young_adult_ratio, 0.5])
+    mh_rate = mh_cfg.base_rate / 52.0 * age_ratio * np.where(lonely, mh_cfg.lonely_rate_ratio, 1.0)
+    mental_health = u[3] < -np.expm1(-mh_rate)
+
+    care_hours = home_care_hours(need, support, care_client, cfg)
+    return ResidentDemand(gp, ae, admissions, mental_health, care_hours)
+
+
+def home_care_hours(
+    need: np.ndarray, support: np.ndarray, care_client: np.ndarray, cfg: ServicesConfig
+) -> np.ndarray:
+    """Home-care hours each client needs this week, less what informal carers give.
+
+    Parameters
+    ----------
+    need : (n,) float
+    support : (n,) float in [0, 1]
+    care_client : (n,) bool
+    cfg : ServicesConfig
+
+    Returns
+    -------
+    (n,) float32, hours per week
+    """
+    sc = cfg.social_care
+    hours = sc.hours_at_eligibility + sc.hours_per_need * np.maximum(need - sc.eligibility_need, 0)
+    hours = np.minimum(hours, sc.max_hours) * (1.0 - sc.informal_care_reduction * support)
+    return (hours * care_client).astype(np.float32)
+
+
+def serve(demand: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, abandon: float):
+    """Serve this week's demand plus the waiting list, up to capacity, per ward.
+
+    Parameters
+    ----------
+    demand, capacity, waiting : (wards,) float
+    abandon : float in [0, 1]
+        Share of the unserved who give up rather than wait another week.
+
+    Returns
+    -------
+    delivered, unmet, new_waiting : (wards,) float
+
+    Examples
+    --------
+    >>> d, u, w = serve(np.array([10.0]), np.array([8.0]), np.array([1.0]), 0.5)
+    >>> d.tolist(), u.tolist(), w.tolist()
+    ([8.0], [3.0], [1.5])
+    """
+    wanted = demand + waiting
+    delivered = np.minimum(wanted, capacity)
+    unmet = wanted - delivered
+    return delivered, unmet, unmet * (1.0 - abandon)
+
+
+def service_cost(
+    gp: float, ae: float, admissions: float, care_hours: float, mh: float, cfg: ServicesConfig
+) -> float:
+    """Cost of the services used, £ at the schema's price year.
+
+    Examples
+    --------
+    >>> service_cost(1, 0, 0, 0, 0, ServicesConfig())
+    45.0
+    """
+    return (
+        gp * cfg.gp.unit_cost_gbp
+        + ae * cfg.ae.unit_cost_gbp
+        + admissions * cfg.admissions.unit_cost_gbp
+        + care_hours * cfg.social_care.unit_cost_gbp
+        + mh * cfg.mental_health.unit_cost_gbp
+    )
