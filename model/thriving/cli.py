@@ -1,0 +1,222 @@
+"""The ``thriving`` command line.
+
+Each command is a thin layer over a library function; the logic lives in the library so
+that notebooks and scripts can do what the command line does. Heavy modules (the schema,
+numpy, Mesa, pandas, matplotlib) are imported inside the commands that need them, so
+``thriving --help`` answers at once.
+
+Errors a user can cause end with a plain message and exit code 1 (2 for a usage error:
+a missing file, a malformed option), never a traceback; Ctrl-C ends with exit code 130.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from thriving import __version__
+from thriving.errors import ThrivingError
+
+#: Exit code after Ctrl-C, as shells report a process ended by SIGINT.
+EXIT_INTERRUPTED = 130
+
+
+class ThrivingGroup(click.Group):
+    """A command group that ends user errors with their message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning ThrivingError and Ctrl-C into clean exits."""
+        try:
+            return super().invoke(ctx)
+        except ThrivingError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+# --------------------------------------------------------------------------------------
+# Shared arguments and options (defined once, used by every command that takes them)
+# --------------------------------------------------------------------------------------
+
+#: A YAML input file that must exist (a missing one is a usage error, exit code 2).
+existing_file = click.Path(exists=True, dir_okay=False, readable=True)
+
+scenario_argument = click.argument("scenario", type=existing_file)
+
+
+def overrides_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--set``, ``--population`` and ``--years``; the command gets ``overrides``.
+
+    ``overrides`` is a dict of dotted paths to values for
+    :func:`thriving.scenario.load_scenario`. ``--population N`` is short for
+    ``--set population.residents=N`` and ``--years N`` for ``--set horizon.years=N``;
+    giving both forms of one setting is a usage error.
+    """
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        set_items: tuple[str, ...],
+        population: int | None,
+        years: int | None,
+        **kwargs: Any,
+    ) -> Any:
+        from thriving.scenario import parse_set_options
+
+        overrides = parse_set_options(set_items)
+        for option, path, value in (
+            ("--population", "population.residents", population),
+            ("--years", "horizon.years", years),
+        ):
+            if value is None:
+                continue
+            if path in overrides:
+                raise click.UsageError(f"{option} and --set {path} both set {path}; give one")
+            overrides[path] = value
+        return command(*args, overrides=overrides, **kwargs)
+
+    options = [
+        click.option(
+            "--set",
+            "set_items",
+            multiple=True,
+            metavar="PATH=VALUE",
+            help="Change one value of the scenario, e.g. --set horizon.years=5 or "
+            "--set investments.access.budget_per_year=50000. Repeat for more.",
+        ),
+        click.option(
+            "--population",
+            type=click.IntRange(min=1),
+            metavar="ADULTS",
+            help="Adults to simulate (short for --set population.residents=ADULTS).",
+        ),
+        click.option(
+            "--years",
+            type=click.IntRange(min=1),
+            metavar="YEARS",
+            help="Years to simulate after burn-in (short for --set horizon.years=YEARS).",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+# --------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------
+
+
+@click.group(cls=ThrivingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="thriving")
+def cli() -> None:
+    """Thriving: does community investment reduce pressure on public services.
+
+    Simulates residents, their social ties, community groups and public services, week
+    by week, under investment scenarios written in YAML files.
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=existing_file)
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario files without running them.
+
+    Prints "OK" for each good file and every problem of the others, one per line, as
+    FILE:LINE: field: message. Exits with code 1 if any file has a problem.
+    """
+    from thriving.scenario import file_kind, load_scenario
+
+    checkers: dict[str, Callable[[str], object]] = {"scenario": load_scenario}
+    bad = 0
+    for file in files:
+        try:
+            kind = file_kind(file)
+            checker = checkers.get(kind)
+            if checker is None:
+                raise ThrivingError(
+                    f"{file}: this is an {kind} file (it has 'scenarios:'); this version of "
+                    f"Thriving checks scenario files only"
+                )
+            checker(file)
+        except ThrivingError as exc:
+            bad += 1
+            click.echo(str(exc), err=True)
+        else:
+            click.echo(f"OK  {file}")
+    if bad:
+        if len(files) > 1:
+            verb = "has" if bad == 1 else "have"
+            click.echo(f"{bad} of {len(files)} files {verb} problems.", err=True)
+        click.get_current_context().exit(1)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the schema to this file instead of printing it.",
+)
+def schema(out: str | None) -> None:
+    """Print the JSON Schema of scenario files.
+
+    Editors use it to complete and check scenario files as they are typed: VS Code with
+    the YAML extension reads the first line of a scenario,
+    "# yaml-language-server: $schema=../docs/scenario.schema.json".
+    """
+    import json
+
+    from thriving.scenario import scenario_json_schema
+
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise ThrivingError(f"cannot write {out}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {out}", err=True)
+
+
+@cli.command()
+@scenario_argument
+@overrides_options
+def show(scenario: str, overrides: dict[str, Any]) -> None:
+    """Print a scenario with every value filled in.
+
+    The scenario is printed as YAML after following 'extends' and applying --set,
+    --population and --years, with every default written out: what a run would use.
+    """
+    from thriving.scenario import load_scenario, scenario_to_yaml
+
+    click.echo(scenario_to_yaml(load_scenario(scenario, overrides)), nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the ``thriving`` command (the console entry point).
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; the process's own when None.
+    """
+    try:
+        cli.main(args=argv, prog_name="thriving")
+    except ThrivingError as exc:  # raised outside a command, e.g. while parsing options
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()
