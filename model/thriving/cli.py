@@ -170,11 +170,10 @@ def schema(out: str | None) -> None:
     the YAML extension reads the first line of a scenario,
     "# yaml-language-server: $schema=../docs/scenario.schema.json".
     """
-    import json
+    # The same generator writes docs/scenario.schema.json, so the two never differ.
+    from thriving.paramdoc import render_schema_json
 
-    from thriving.scenario import scenario_json_schema
-
-    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    text = render_schema_json()
     if out is None:
         click.echo(text, nl=False)
         return

@@ -58,7 +58,6 @@ __all__ = [
     "load_scenario_mapping",
     "parse_set_options",
     "read_yaml_mapping",
-    "scenario_json_schema",
     "scenario_to_yaml",
     "validation_problems",
 ]
@@ -1021,7 +1020,7 @@ def _show(value: Any) -> str:
 
 
 def _number_hint(value: Any) -> str:
-    if isinstance(value, str) and re.search(r"[£$,%kKmM]", value):
+    if isinstance(value, str) and re.search(r"[£$,%]|\d\s*[kKmM]$", value.strip()):
         return "; write a plain number such as 50000, with no £ sign, commas or units"
     return ""
 
@@ -1349,30 +1348,3 @@ def scenario_to_yaml(scenario: Scenario) -> str:
         width=88,
     )
     return header + body
-
-
-def scenario_json_schema() -> dict[str, Any]:
-    """JSON Schema of scenario files, for editor completion and checking.
-
-    It is the schema of :class:`~thriving.schema.Scenario` plus ``extends``; a file
-    needs a ``name`` unless it extends another scenario (which may give it).
-    """
-    schema = Scenario.model_json_schema()
-    schema["properties"] = {
-        "extends": {
-            "type": "string",
-            "title": "Extends",
-            "description": "Another scenario file to start from, relative to this one. "
-            "Sections merge key by key; investments merge by lever.",
-        },
-        **schema["properties"],
-    }
-    schema["required"] = [name for name in schema.get("required", []) if name != "name"]
-    if not schema["required"]:
-        del schema["required"]
-    schema["anyOf"] = [{"required": ["name"]}, {"required": ["extends"]}]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Thriving scenario",
-        **schema,
-    }
