@@ -168,32 +168,46 @@ def ward_age_density(share_65_plus: np.ndarray) -> np.ndarray:
     return rows
 
 
-def stationary_inflow_density(age_density: np.ndarray, moves_per_year: float) -> np.ndarray:
-    """Ages of in-movers that keep each ward's age structure stationary.
+def stationary_flows(
+    age_density: np.ndarray, moves_per_year: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """In-mover ages and move-out rates that keep each ward's age structure stationary.
 
-    In a year the residents aged ``a`` become ``a + 1``, minus deaths and moves. The
-    in-movers needed at each age are what refills the structure: residents turning 18
-    join at 18, and in-movers make up the difference elsewhere (negative needs, where the
-    structure shrinks faster than deaths and moves explain, are set to zero).
+    In a year the residents aged ``a`` become ``a + 1``, less deaths and moves. Where
+    more residents are needed at ``a + 1`` than survive, in-movers of that age fill the
+    gap (residents turning 18 join at 18). Where fewer are needed, extra residents of
+    that age move away. Both flows together hold the structure fixed, so a twelve-year
+    run neither ages nor rejuvenates the borough.
 
     Parameters
     ----------
     age_density : ndarray, shape (wards, len(AGES))
         Target age structure of each ward, rows summing to 1.
     moves_per_year : float
-        Average share of adults moving away each year.
+        Average share of adults moving away each year (shape by age from
+        :func:`move_out_relative_rate`).
 
     Returns
     -------
-    ndarray, shape (wards, len(AGES)); each row sums to 1
+    inflow : ndarray, shape (wards, len(AGES))
+        Age distribution of in-movers; rows sum to 1.
+    move_rate : ndarray, shape (wards, len(AGES))
+        Yearly probability of moving away at each age.
     """
-    leave = annual_death_probability(AGES) + moves_per_year * move_out_relative_rate(AGES)
-    leave = np.minimum(leave, 1.0)
-    survivors = age_density[:, :-1] * (1 - leave[:-1])
+    deaths = annual_death_probability(AGES)
+    moves = np.minimum(moves_per_year * move_out_relative_rate(AGES), 1.0 - deaths)
+    move_rate = np.tile(moves, (age_density.shape[0], 1))
+    survivors = age_density[:, :-1] * (1 - deaths[:-1] - moves[:-1])
+    gap = age_density[:, 1:] - survivors
     inflow = np.empty_like(age_density)
     inflow[:, 0] = age_density[:, 0]
-    inflow[:, 1:] = np.maximum(age_density[:, 1:] - survivors, 0.0)
-    return inflow / inflow.sum(axis=1, keepdims=True)
+    inflow[:, 1:] = np.maximum(gap, 0.0)
+    # Surplus survivors move away (as an extra yearly rate at the age they leave).
+    surplus = np.maximum(-gap, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        extra = np.where(age_density[:, :-1] > 0, surplus / age_density[:, :-1], 0.0)
+    move_rate[:, :-1] = np.minimum(move_rate[:, :-1] + extra, 1.0 - deaths[:-1])
+    return inflow / inflow.sum(axis=1, keepdims=True), move_rate
 
 
 def sample_ages(
@@ -222,3 +236,34 @@ def sample_ages(
     pos = np.searchsorted(flat, ward + uniforms, side="right")
     year = np.minimum(pos - ward * n_ages, n_ages - 1)
     return AGES[year] + jitter
+
+
+class AgeLookup:
+    """A function of age tabulated on a quarter-year grid, looked up by gathering.
+
+    A week applies several age curves to every resident; a gather from a small table
+    is several times faster than interpolating afresh. The step (0.25 years) is far
+    below the resolution of the source tables.
+
+    Parameters
+    ----------
+    func : callable
+        Maps an array of ages (years) to values.
+    step : float
+        Grid step, years.
+
+    Examples
+    --------
+    >>> lookup = AgeLookup(lambda a: a * 2.0)
+    >>> lookup(np.array([18.0, 30.1])).tolist()
+    [36.0, 60.0]
+    """
+
+    def __init__(self, func, step: float = 0.25):
+        self.step = step
+        self.grid = np.arange(MIN_AGE, MAX_AGE + 10, step)
+        self.values = np.asarray(func(self.grid), dtype=np.float64)
+
+    def __call__(self, age: np.ndarray) -> np.ndarray:
+        idx = ((np.asarray(age) - MIN_AGE) * (1.0 / self.step)).astype(np.int64)
+        return self.values[np.clip(idx, 0, self.values.size - 1)]

@@ -104,19 +104,21 @@ def mortality_relative_risk(
     -------
     (n,) float
     """
-    return (
-        cfg.mortality_need_hr ** np.clip(excess_need, -3.0, 6.0)
-        * cfg.mortality_lonely_hr**lonely
-        * cfg.mortality_isolated_hr**isolated
+    log_rr = (
+        np.log(cfg.mortality_need_hr) * np.clip(excess_need, -3.0, 6.0)
+        + np.log(cfg.mortality_lonely_hr) * lonely
+        + np.log(cfg.mortality_isolated_hr) * isolated
     )
+    return np.exp(log_rr)
 
 
-def weekly_death_probability(age: np.ndarray, relative_risk: np.ndarray, norm: float):
+def weekly_death_probability(base_hazard: np.ndarray, relative_risk: np.ndarray, norm: float):
     """Chance of dying this week.
 
     Parameters
     ----------
-    age : (n,) float, years
+    base_hazard : (n,) float, per week
+        Life-table hazard at each resident's age (see :func:`base_weekly_hazard`).
     relative_risk : (n,) float
     norm : float
         Divides the relative risks so the population's deaths match the life table
@@ -126,5 +128,18 @@ def weekly_death_probability(age: np.ndarray, relative_risk: np.ndarray, norm: f
     -------
     (n,) float in [0, 1]
     """
-    hazard = weekly_hazard(annual_death_probability(age)) * relative_risk / norm
-    return -np.expm1(-hazard)
+    return -np.expm1(-base_hazard * relative_risk / norm)
+
+
+def base_weekly_hazard(age: np.ndarray) -> np.ndarray:
+    """Life-table weekly hazard of death at each age (pre-pandemic level).
+
+    Parameters
+    ----------
+    age : (n,) float, years
+
+    Returns
+    -------
+    (n,) float, per week
+    """
+    return weekly_hazard(annual_death_probability(age))

@@ -225,7 +225,7 @@ class CommunityConnectors(Lever):
         ).astype(np.int64)
         partner = closest_in_age(who, tries, pop.age)
         closeness = beta_one_b(d[4], model.scenario.network.closeness_mean)
-        model.ties.add(who, partner, model.scenario.network.new_tie_strength, closeness)
+        model.ties.queue(who, partner, model.scenario.network.new_tie_strength, closeness)
 
 
 class NeighbourhoodTeams(Lever):

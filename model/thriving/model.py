@@ -18,7 +18,7 @@ import mesa
 from . import groups as groups_mod
 from . import health, loneliness, network, services
 from .agents import CommunityGroup, Resident, Service
-from .demography import move_out_relative_rate
+from .demography import AgeLookup
 from .levers import SocialPrescribing, build_levers
 from .population import PopulationBuilder, expected_chronic_need
 from .recording import Recorder
@@ -72,6 +72,7 @@ class NeighbourhoodModel(mesa.Model):
         n = self.pop.size
         self.ward_start, self.ward_count = network.ward_ranges(self.pop.ward, self.wards.n_wards)
         self.ward_residents = self.ward_count.astype(np.float64)
+        self._wards_all_occupied = bool((self.ward_count > 0).all())
 
         # Ties.
         self.ties = network.initial_ties(
@@ -124,7 +125,25 @@ class NeighbourhoodModel(mesa.Model):
         self.levers = build_levers(self)
         self.referrals: list[dict[str, np.ndarray]] = []
 
+        # Start loneliness at its long-run level: the drift towards the target takes
+        # years, and burn-in should settle networks, not loneliness from an arbitrary
+        # start. The population's start score already holds trait plus noise.
+        summary = self._summarise()
+        target = loneliness.loneliness_target(
+            self.pop.loneliness_trait, self.pop.age, self.pop.lives_alone,
+            summary.strong_ties, self.pop.group >= 0, self.pop.need, self.pop.deprivation,
+            summary.lonely_tie_strength, scenario.loneliness,
+        )
+        self.pop.loneliness += target - self.pop.loneliness_trait
+        self.pop.lonely = self.pop.loneliness > scenario.loneliness.threshold
+
         self.mortality_norm: float | None = None
+        self._death_hazard = AgeLookup(health.base_weekly_hazard)
+        self._expected_need = AgeLookup(
+            lambda a: expected_chronic_need(
+                a, scenario.health.need_growth_at_50, scenario.health.need_growth_per_year_of_age
+            )
+        )
         self.recorder = Recorder(self)
 
     # ------------------------------------------------------------------ helpers
@@ -255,6 +274,7 @@ class NeighbourhoodModel(mesa.Model):
             self.ties, pop.group, pop.age, self.ward_start, self.ward_count, pop.ward,
             np.ones(n, np.float32), s.network, self.streams["tie_formation"],
         )
+        self.ties.flush()
         if week % s.network.merge_every_weeks == 0:
             self.ties.merge()
         summary = self._summarise()
@@ -296,21 +316,21 @@ class NeighbourhoodModel(mesa.Model):
 
         # Mortality is normalised once, at the first week, so the population's deaths
         # match the life table; scenarios then differ only through their effects.
-        excess_need = need - expected_chronic_need(
-            pop.age, s.health.need_growth_at_50, s.health.need_growth_per_year_of_age
-        )
+        excess_need = need - self._expected_need(pop.age)
         rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
         if self.mortality_norm is None:
             self.mortality_norm = float(rr.mean())
 
         # 8. Deaths and in-movers.
-        p_death = health.weekly_death_probability(pop.age, rr, self.mortality_norm)
-        p_move = s.population.moves_per_year / 52.0 * move_out_relative_rate(pop.age)
+        p_death = health.weekly_death_probability(
+            self._death_hazard(pop.age), rr, self.mortality_norm
+        )
+        p_move = self.builder.weekly_move_probability(pop.ward, pop.age)
         u_m = self.streams["mortality"].random(n)
         died = u_m < p_death
         moved = ~died & (u_m < p_death + p_move)
         vacated = np.flatnonzero(died | moved)
-        deaths_by_ward = np.bincount(pop.ward[died], minlength=self.wards.n_wards)
+        deaths_by_ward = self._ward_sum(died)
 
         # 9. Record (before the slots are renewed, so the week's residents are counted).
         self.recorder.record(week, demand, flows, deaths_by_ward, summary)
@@ -344,6 +364,9 @@ class NeighbourhoodModel(mesa.Model):
         return summary
 
     def _ward_sum(self, values: np.ndarray) -> np.ndarray:
+        """Total of a per-resident array in each ward (slots are contiguous by ward)."""
+        if self._wards_all_occupied:
+            return np.add.reduceat(np.asarray(values, np.float64), self.ward_start)
         return np.bincount(self.pop.ward, weights=values, minlength=self.wards.n_wards)
 
     def _serve(self, demand: services.ResidentDemand) -> dict[str, np.ndarray]:
@@ -396,16 +419,33 @@ class NeighbourhoodModel(mesa.Model):
             reset = getattr(lever, "reset_slots", None)
             if reset is not None:
                 reset(vacated)
-        # In-movers not living alone arrive as couples: pair them within each ward.
+        # In-movers not living alone move in with a resident of the ward who lives
+        # alone, the closest in age of a few met (re-partnering, sharing); if none of
+        # them lives alone, the in-mover lives alone after all.
         sharing = vacated[~pop.lives_alone[vacated]]
-        order = sharing[np.lexsort((pop.age[sharing], pop.ward[sharing]))]
-        a, b = order[0:-1:2], order[1::2]
-        same = pop.ward[a] == pop.ward[b]
-        self.ties.add(a[same], b[same], strength=1.0, closeness=1.0, household=True)
-        self.household_ties[a[same]] += 1
-        self.household_ties[b[same]] += 1
-        single = np.setdiff1d(sharing, np.concatenate([a[same], b[same]]))
-        pop.lives_alone[single] = True
+        if sharing.size:
+            d = counter_uniforms(self.population_key ^ 0x4A0, sharing, week, 8)
+            w = pop.ward[sharing]
+            tries = np.stack(
+                [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(8)]
+            ).astype(np.int64)
+            gap = np.abs(pop.age[tries] - pop.age[sharing][None, :])
+            unsuitable = ~pop.lives_alone[tries] | (tries == sharing[None, :]) | np.isin(
+                tries, vacated
+            )
+            gap[unsuitable] = np.inf
+            best = np.argmin(gap, axis=0)
+            partner = tries[best, np.arange(sharing.size)]
+            found = np.isfinite(gap[best, np.arange(sharing.size)])
+            # Two in-movers may pick the same partner: the first keeps them.
+            _, first = np.unique(partner[found], return_index=True)
+            pair_a = sharing[found][first]
+            pair_b = partner[found][first]
+            self.ties.queue(pair_a, pair_b, strength=1.0, closeness=1.0, household=True)
+            self.household_ties[pair_a] += 1
+            self.household_ties[pair_b] += 1
+            pop.lives_alone[pair_b] = False
+            pop.lives_alone[np.setdiff1d(sharing, pair_a)] = True
         # Newcomers meet neighbours: the closest in age of three residents of the ward.
         who = np.repeat(vacated, NEWCOMER_TIES)
         d = counter_uniforms(self.network_key, who * NEWCOMER_TIES + np.tile(
@@ -416,7 +456,8 @@ class NeighbourhoodModel(mesa.Model):
         ).astype(np.int64)
         partner = network.closest_in_age(who, tries, pop.age)
         closeness = network.beta_one_b(d[3], self.scenario.network.closeness_mean)
-        self.ties.add(who, partner, self.scenario.network.new_tie_strength, closeness)
+        self.ties.queue(who, partner, self.scenario.network.new_tie_strength, closeness)
+        self.ties.flush()
 
     # ------------------------------------------------------------------ running
 

@@ -24,6 +24,22 @@ from .schema import NetworkConfig
 HOUSEHOLD_THREE_SHARE = 0.25  # share of multi-adult households with three adults
 
 
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(starts[i], stops[i])`` for all i, without a loop.
+
+    Examples
+    --------
+    >>> _ranges(np.array([2, 7]), np.array([4, 8])).tolist()
+    [2, 3, 7]
+    """
+    lengths = stops - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return np.arange(total) + offsets
+
+
 def pair_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Order-free int64 key of each pair: ``min * n + max``.
 
@@ -92,21 +108,48 @@ class TieTable:
         Ward of each slot (to flag bridging ties).
     """
 
+    #: Per-tie columns and their dtypes. Stored in growable buffers; the attributes of
+    #: the same names are views of the used part.
+    COLUMNS = {
+        "src": np.int32,
+        "dst": np.int32,
+        "key": np.int64,
+        "strength": np.float32,
+        "closeness": np.float32,
+        "household": bool,
+        "bridging": bool,
+        "alive": bool,
+    }
+
     def __init__(self, n: int, ward: np.ndarray):
         self.n = int(n)
         self.ward = ward
-        empty_i = np.empty(0, np.int32)
-        self.src = empty_i
-        self.dst = empty_i
-        self.key = np.empty(0, np.int64)
-        self.strength = np.empty(0, np.float32)
-        self.closeness = np.empty(0, np.float32)
-        self.household = np.empty(0, bool)
-        self.bridging = np.empty(0, bool)
-        self.alive = np.empty(0, bool)
+        self._buf = {name: np.empty(0, dtype) for name, dtype in self.COLUMNS.items()}
+        self.m = 0  # ties in the table (live or dead)
         self.n_head = 0
         self._indptr = np.zeros(self.n + 1, np.int64)
         self._csc: sparse.csc_matrix | None = None
+        self._queued: list[tuple[np.ndarray, ...]] = []
+        self._refresh_views()
+
+    def _refresh_views(self) -> None:
+        for name, buf in self._buf.items():
+            setattr(self, name, buf[: self.m])
+
+    def _append(self, **values: np.ndarray) -> None:
+        """Append ties, growing the buffers geometrically (amortised O(1) per tie)."""
+        k = values["key"].size
+        need = self.m + k
+        if need > self._buf["key"].size:
+            capacity = max(need, int(1.3 * need), 1024)
+            for name, buf in self._buf.items():
+                grown = np.empty(capacity, buf.dtype)
+                grown[: self.m] = buf[: self.m]
+                self._buf[name] = grown
+        for name, v in values.items():
+            self._buf[name][self.m : need] = v
+        self.m = need
+        self._refresh_views()
 
     # ------------------------------------------------------------------ structure
 
@@ -173,15 +216,39 @@ class TieTable:
         new_idx = idx[new]
         lo = (new_keys // self.n).astype(np.int32)
         hi = (new_keys % self.n).astype(np.int32)
-        self.src = np.concatenate([self.src, lo])
-        self.dst = np.concatenate([self.dst, hi])
-        self.key = np.concatenate([self.key, new_keys])
-        self.strength = np.concatenate([self.strength, strength[new_idx]])
-        self.closeness = np.concatenate([self.closeness, closeness[new_idx]])
-        self.household = np.concatenate([self.household, household[new_idx]])
-        self.bridging = np.concatenate([self.bridging, self.ward[lo] != self.ward[hi]])
-        self.alive = np.concatenate([self.alive, np.ones(new_keys.size, bool)])
+        self._append(
+            src=lo,
+            dst=hi,
+            key=new_keys,
+            strength=strength[new_idx],
+            closeness=closeness[new_idx],
+            household=household[new_idx],
+            bridging=self.ward[lo] != self.ward[hi],
+            alive=np.ones(new_keys.size, bool),
+        )
         return int(new_keys.size + revive_at.size)
+
+    def queue(self, a, b, strength, closeness, household=False) -> None:
+        """Queue ties to form at the next :meth:`flush` (one dedupe for the week)."""
+        a = np.asarray(a, np.int64)
+        k = a.size
+        self._queued.append(
+            (
+                a,
+                np.asarray(b, np.int64),
+                np.broadcast_to(np.asarray(strength, np.float32), (k,)),
+                np.broadcast_to(np.asarray(closeness, np.float32), (k,)),
+                np.broadcast_to(np.asarray(household, bool), (k,)),
+            )
+        )
+
+    def flush(self) -> int:
+        """Form all queued ties; returns how many were formed."""
+        if not self._queued:
+            return 0
+        parts = list(zip(*self._queued, strict=True))
+        self._queued = []
+        return self.add(*(np.concatenate(p) for p in parts))
 
     def remove_residents(self, slots: np.ndarray) -> np.ndarray:
         """End every tie of the residents in ``slots`` (death or moving away).
@@ -193,30 +260,59 @@ class TieTable:
         """
         if slots.size == 0:
             return np.empty(0, np.int64)
+        hit = self.incident_ties(slots)
+        hit = hit[self.alive[hit]]
+        hh = hit[self.household[hit]]
+        partners = np.concatenate([self.src[hh], self.dst[hh]]).astype(np.int64)
         gone = np.zeros(self.n, bool)
         gone[slots] = True
-        hit = self.alive & (gone[self.src] | gone[self.dst])
-        hh = hit & self.household
-        partners = np.concatenate([self.src[hh], self.dst[hh]]).astype(np.int64)
         partners = partners[~gone[partners]]
         self.alive[hit] = False
         return np.unique(partners)
 
+    def incident_ties(self, residents: np.ndarray) -> np.ndarray:
+        """Indices of every tie (live or dead) touching ``residents``.
+
+        Uses the CSR rows and CSC columns of the merged head, plus a scan of the small
+        unmerged tail, so the cost grows with the residents' ties, not the network.
+        """
+        residents = np.asarray(residents, np.int64)
+        csc = self._column_index()
+        r0, r1 = self._indptr[residents], self._indptr[residents + 1]
+        c0, c1 = csc.indptr[residents], csc.indptr[residents + 1]
+        rows = _ranges(r0, r1)
+        cols = csc.data[_ranges(c0, c1)].astype(np.int64)
+        tail = np.arange(self.n_head, self.m)
+        if tail.size:
+            mark = np.zeros(self.n, bool)
+            mark[residents] = True
+            tail = tail[mark[self.src[tail]] | mark[self.dst[tail]]]
+        return np.unique(np.concatenate([rows, cols, tail]))
+
+    def _column_index(self) -> sparse.csc_matrix:
+        """The head by column: for each resident, the ties where they are ``dst``."""
+        if self._csc is None:
+            edge_ids = np.arange(self.n_head, dtype=np.float64)
+            self._csc = self._upper(edge_ids).tocsc()
+        return self._csc
+
     def merge(self) -> None:
         """Remove dead ties, merge the tail into the sorted head, rebuild the indexes."""
-        keep = self.alive
-        cols = ("src", "dst", "key", "strength", "closeness", "household", "bridging")
-        for name in cols:
-            setattr(self, name, getattr(self, name)[keep])
-        self.alive = np.ones(self.key.size, bool)
-        # Two sorted runs (head, sorted tail): a stable sort merges them in linear time.
+        keep = self.alive.copy()
         n_head = int(keep[: self.n_head].sum())
-        tail_order = np.argsort(self.key[n_head:], kind="stable") + n_head
+        key = self.key[keep]
+        # Two sorted runs (head, then the tail sorted): a stable sort merges them fast.
+        tail_order = np.argsort(key[n_head:], kind="stable") + n_head
         order = np.concatenate([np.arange(n_head), tail_order])
-        order = order[np.argsort(self.key[order], kind="stable")]
-        for name in cols:
-            setattr(self, name, getattr(self, name)[order])
-        self.n_head = self.key.size
+        order = order[np.argsort(key[order], kind="stable")]
+        kept = np.flatnonzero(keep)[order]
+        m = kept.size
+        for name, buf in self._buf.items():
+            buf[:m] = buf[kept]
+        self.m = m
+        self._refresh_views()
+        self.alive[:] = True
+        self.n_head = m
         counts = np.bincount(self.src, minlength=self.n)
         self._indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(counts, out=self._indptr[1:])
@@ -271,14 +367,12 @@ class TieTable:
         -------
         (k,) int64
         """
-        if self._csc is None:
-            edge_ids = np.arange(self.n_head, dtype=np.float64)
-            self._csc = self._upper(edge_ids).tocsc()
+        csc = self._column_index()
         residents = np.asarray(residents, np.int64)
         row_start = self._indptr[residents]
         row_count = self._indptr[residents + 1] - row_start
-        col_start = self._csc.indptr[residents]
-        col_count = self._csc.indptr[residents + 1] - col_start
+        col_start = csc.indptr[residents]
+        col_count = csc.indptr[residents + 1] - col_start
         total = row_count + col_count
         pick = np.floor(u * total).astype(np.int64)
         in_row = pick < row_count
@@ -289,8 +383,8 @@ class TieTable:
         out[r] = self.dst[edge[r]]
         c = ~in_row & (total > 0)
         csc_pos = col_start[c] + pick[c] - row_count[c]
-        edge[c] = self._csc.data[csc_pos].astype(np.int64)
-        out[c] = self._csc.indices[csc_pos]
+        edge[c] = csc.data[csc_pos].astype(np.int64)
+        out[c] = csc.indices[csc_pos]
         dead = (edge >= 0) & ~self.alive[np.maximum(edge, 0)]
         out[dead] = -1
         return out
@@ -568,10 +662,10 @@ def form_new_ties(
     Returns
     -------
     dict of str to int
-        New ties by mechanism.
+        Meetings by mechanism (queued ties; pairs already tied are not doubled).
     """
     n = table.n
-    u = rng.random((10, n), dtype=np.float32)
+    u = rng.random((11, n), dtype=np.float32)
     formed = {}
     # Focal closure: members meet another member of their group.
     member = group >= 0
@@ -584,7 +678,8 @@ def form_new_ties(
         g = group[focal]
         partner = by_group[starts[g] + np.floor(u[1, focal] * sizes[g]).astype(np.int64)]
         closeness = beta_one_b(u[2, focal], cfg.closeness_mean)
-        formed["focal"] = table.add(focal, partner, cfg.new_tie_strength, closeness)
+        table.queue(focal, partner, cfg.new_tie_strength, closeness)
+        formed["focal"] = focal.size
     # Triadic closure: meet a friend of a friend.
     triadic = np.flatnonzero(u[3] < cfg.triadic_closure_rate)
     if triadic.size:
@@ -594,16 +689,28 @@ def form_new_ties(
         fof[has] = table.random_neighbour(friend[has], u[5, triadic[has]])
         ok = fof >= 0
         closeness = beta_one_b(u[2, triadic[ok]], cfg.closeness_mean)
-        formed["triadic"] = table.add(triadic[ok], fof[ok], cfg.new_tie_strength, closeness)
-    # Chance encounters: the closest in age of three random residents of the ward.
+        table.queue(triadic[ok], fof[ok], cfg.new_tie_strength, closeness)
+        formed["triadic"] = int(ok.sum())
+    # Chance encounters: the closest in age of three random residents, of the same ward
+    # (neighbours) or, as often as bridging ties are, anywhere in the borough (work,
+    # the town centre).
     p_enc = cfg.encounter_rate * encounter_multiplier
     enc = np.flatnonzero(u[6] < p_enc)
     if enc.size:
         w = ward[enc]
+        local = u[10, enc] < cfg.same_ward_share
         tries = np.stack(
-            [ward_start[w] + np.floor(u[7 + k, enc] * ward_count[w]) for k in range(3)]
+            [
+                np.where(
+                    local,
+                    ward_start[w] + np.floor(u[7 + k, enc] * ward_count[w]),
+                    np.floor(u[7 + k, enc] * n),
+                )
+                for k in range(3)
+            ]
         ).astype(np.int64)
         partner = closest_in_age(enc, tries, age)
         closeness = beta_one_b(u[2, enc], cfg.closeness_mean)
-        formed["encounter"] = table.add(enc, partner, cfg.new_tie_strength, closeness)
+        table.queue(enc, partner, cfg.new_tie_strength, closeness)
+        formed["encounter"] = enc.size
     return formed

@@ -177,13 +177,13 @@ class PopulationBuilder:
     """
 
     #: Number of counter-based draws used for one in-mover.
-    N_DRAWS = 9
+    N_DRAWS = 11
 
     def __init__(self, scenario: Scenario, wards: WardTable):
         self.scenario = scenario
         self.wards = wards
         self.age_density = demography.ward_age_density(wards.share_65_plus)
-        self.inflow_density = demography.stationary_inflow_density(
+        self.inflow_density, self.move_rate = demography.stationary_flows(
             self.age_density, scenario.population.moves_per_year
         )
         self.alone_factor = living_alone_factor(wards, self.age_density)
@@ -210,6 +210,10 @@ class PopulationBuilder:
         chronic = frailty * expected_chronic_need(
             age, s.health.need_growth_at_50, s.health.need_growth_per_year_of_age
         )
+        lifelong = (u[9] < s.health.lifelong_condition_share) * (
+            -s.health.lifelong_condition_need * np.log1p(-u[10])
+        )
+        chronic = chronic + lifelong
         trait = s.loneliness.trait_sd * ndtri(np.clip(u[4], 1e-12, 1 - 1e-12))
         # Propensity: a power of a uniform, mean 0.4, most residents mildly keen and a
         # minority very keen (the "civic core").
@@ -231,6 +235,21 @@ class PopulationBuilder:
             "barrier": barrier.astype(np.float32),
             "base_barrier": barrier.astype(np.float32),
         }
+
+    def weekly_move_probability(self, ward: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """Chance each resident moves out of the borough this week.
+
+        Parameters
+        ----------
+        ward : (n,) int
+        age : (n,) float, years
+
+        Returns
+        -------
+        (n,) float
+        """
+        year = np.clip(age.astype(np.int64) - demography.MIN_AGE, 0, demography.AGES.size - 1)
+        return -np.log1p(-self.move_rate[ward, year]) / 52.0
 
     def initial(self, rng: np.random.Generator) -> Population:
         """Create the borough's initial adult population.

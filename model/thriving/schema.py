@@ -198,7 +198,7 @@ class LonelinessConfig(Strict):
         confidence="medium",
     )
     young_adult_effect: float = param(
-        0.75,
+        0.95,
         ge=-3,
         le=3,
         unit="score at age 18, falling linearly to 0 at 70",
@@ -247,7 +247,7 @@ class LonelinessConfig(Strict):
         plausible=(0.1, 0.6),
     )
     need_effect: float = param(
-        0.3,
+        0.08,
         ge=0,
         le=3,
         unit="score per unit of need",
@@ -327,7 +327,7 @@ class NetworkConfig(Strict):
         confidence="low",
     )
     closeness_mean: float = param(
-        0.3,
+        0.22,
         gt=0,
         lt=1,
         unit="probability of contact per week",
@@ -338,7 +338,7 @@ class NetworkConfig(Strict):
         confidence="medium",
     )
     contact_same_group: float = param(
-        0.5,
+        0.3,
         ge=0,
         le=1,
         unit="probability per week",
@@ -459,7 +459,7 @@ class GroupsConfig(Strict):
         plausible=(500.0, 10_000.0),
     )
     opening_rate: float = param(
-        0.55,
+        0.7,
         ge=0,
         le=100,
         unit="new volunteer-led groups per 1,000 adults per year",
@@ -617,6 +617,26 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
+    lifelong_condition_share: float = param(
+        0.04,
+        ge=0,
+        le=1,
+        unit="share of adults",
+        description="Adults with a lifelong condition or disability adding to need at any "
+        "age (35 % of adults in long-term social care are 18-64).",
+        source="calibrated: NHS England ASC-AFR 2023-24 (299,500 of 858,720 clients "
+        "aged 18-64)",
+        confidence="medium",
+    )
+    lifelong_condition_need: float = param(
+        1.2,
+        ge=0,
+        le=100,
+        unit="need units (average)",
+        description="Average need from a lifelong condition (exponentially distributed).",
+        source="calibrated",
+        confidence="low",
+    )
     lonely_need_acceleration: float = param(
         0.25,
         ge=0,
@@ -714,7 +734,7 @@ class PrimaryCareConfig(Strict):
     """General practice appointments (GP, nurse and other practice staff)."""
 
     base_rate: float = param(
-        3.3,
+        3.7,
         ge=0,
         le=100,
         unit="appointments per adult per year at need 0",
@@ -723,7 +743,7 @@ class PrimaryCareConfig(Strict):
         confidence="high",
     )
     need_slope: float = param(
-        1.7,
+        0.75,
         ge=0,
         le=50,
         unit="relative increase per unit need",
@@ -796,7 +816,7 @@ class AEConfig(Strict):
     """A&E attendances (always seen: emergency departments cannot defer a week)."""
 
     base_rate: float = param(
-        0.3,
+        0.19,
         ge=0,
         le=20,
         unit="attendances per adult per year at need 0",
@@ -847,7 +867,7 @@ class AdmissionsConfig(Strict):
     """Emergency (non-elective) hospital admissions."""
 
     base_rate: float = param(
-        0.03,
+        0.008,
         ge=0,
         le=20,
         unit="admissions per adult per year at need 0",
@@ -866,7 +886,7 @@ class AdmissionsConfig(Strict):
         confidence="medium",
     )
     from_ae_share: float = param(
-        0.15,
+        0.18,
         ge=0,
         le=1,
         unit="share of A&E attendances",
@@ -911,7 +931,7 @@ class SocialCareConfig(Strict):
     """Adult social care: long-term support clients and home-care hours."""
 
     eligibility_need: float = param(
-        1.6,
+        3.6,
         ge=0,
         le=100,
         unit="need units",
@@ -990,7 +1010,7 @@ class MentalHealthConfig(Strict):
     """NHS Talking Therapies referrals."""
 
     base_rate: float = param(
-        0.026,
+        0.036,
         ge=0,
         le=10,
         unit="referrals per adult per year, not lonely",
