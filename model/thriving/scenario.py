@@ -66,8 +66,9 @@ __all__ = [
 MAX_FILE_BYTES = 1_000_000
 #: Deepest nesting of sections and lists accepted (a real scenario nests about 4 deep).
 MAX_DEPTH = 50
-#: Most values (scalars, lists and sections) in one file.
-MAX_NODES = 100_000
+#: Most values (scalars, lists and sections) in one file. A real scenario has a few
+#: hundred; the limit keeps a malicious or mistaken file from costing seconds to refuse.
+MAX_NODES = 20_000
 #: Longest chain of ``extends``.
 MAX_EXTENDS_CHAIN = 20
 
@@ -687,8 +688,14 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    """Return the choice nearest to a mistyped word, if one is near enough."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    # A shortened name ("budget" for "budget_per_year") is too far for difflib.
+    starting = [c for c in choices if len(word) >= 3 and c.startswith(word)]
+    return starting[0] if len(starting) == 1 else None
 
 
 def _unknown(kind: str, word: str, choices: Iterable[str]) -> str:
