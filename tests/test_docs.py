@@ -13,7 +13,7 @@ from thriving import paramdoc, schema
 # Numeric fields that are scenario choices declared with a plain Field(), not param():
 # they have no unit, source or confidence to document. Keep this list short; a new model
 # parameter belongs in schema.param() with its metadata.
-SCENARIO_CHOICES = {"investments[].start_year", "investments[].end_year"}
+SCENARIO_CHOICES = {"investments.<lever>.start_year", "investments.<lever>.end_year"}
 
 ROWS = paramdoc.all_rows()
 NUMERIC = [row for row in ROWS if row.is_numeric and row.path not in SCENARIO_CHOICES]

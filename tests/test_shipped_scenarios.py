@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from thriving.cli import cli
+from thriving.scenario import load_scenario
 from thriving.schema import LEVERS, Scenario
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -41,33 +43,7 @@ ADULT_SHARE = 0.76
 # --------------------------------------------------------------------------------------
 
 
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file, resolving ``extends`` (mappings merge, lists are replaced)."""
-    path = path.resolve()
-    assert path not in seen, f"extends cycle: {[*seen, path]}"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    return _deep_merge(_load_raw(path.parent / parent, (*seen, path)), data)
-
-
 def load(path: Path) -> Scenario:
-    """Load a scenario with the project's loader once it exists, else a local one."""
-    try:
-        from thriving.scenario import load_scenario
-    except ImportError:
-        return Scenario.model_validate(_load_raw(path))
     return load_scenario(path)
 
 
@@ -192,9 +168,18 @@ def test_grants_go_to_the_five_most_deprived_wards(scenarios):
 
 
 def test_validate_command_accepts_every_shipped_scenario(runner):
-    cli = pytest.importorskip("thriving.cli")
-    result = runner.invoke(cli.main, ["validate", *map(str, SCENARIO_FILES)])
+    result = runner.invoke(cli, ["validate", *map(str, SCENARIO_FILES)])
     assert result.exit_code == 0, result.output
+    for path in SCENARIO_FILES:
+        assert f"OK  {path}" in result.output
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
+def test_show_resolves_every_shipped_scenario(runner, path: Path):
+    result = runner.invoke(cli, ["show", str(path)])
+    assert result.exit_code == 0, result.output
+    shown = yaml.safe_load(result.output)
+    assert Scenario.model_validate(shown) == load(path)
 
 
 # --------------------------------------------------------------------------------------

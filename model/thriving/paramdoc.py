@@ -152,8 +152,10 @@ def blocks() -> list[Block]:
     out.append(
         Block(
             "investments (every lever)",
-            "Fields every entry of `investments:` has, whatever its lever.",
-            tuple(_rows(schema.InvestmentBase, "investments[].")),
+            "Fields every entry of `investments:` has, whatever its lever. In a dotted "
+            "path (as in `--set`), `<lever>` stands for the lever's name, for example "
+            "`investments.social_prescribing.budget_per_year`.",
+            tuple(_rows(schema.InvestmentBase, "investments.<lever>.")),
         )
     )
     for cls in lever_classes():
@@ -162,7 +164,7 @@ def blocks() -> list[Block]:
             Block(
                 f"investments: {lever}",
                 _summary(cls),
-                tuple(_rows(cls, "investments[].", skip=(*common, "lever"))),
+                tuple(_rows(cls, f"investments.{lever}.", skip=(*common, "lever"))),
                 note=f"Written as an entry of `investments:` with `lever: {lever}`, "
                 "together with the fields every lever has.",
             )
