@@ -537,7 +537,7 @@ def test_override_accepts_numpy_scalars(write) -> None:
 )
 def test_override_path_must_exist(write, key: str, fragment: str) -> None:
     [problem] = _errors(write("s.yaml", BASE), {key: 1})
-    assert (problem.file, problem.line, problem.path) == ("--set", None, key)
+    assert (problem.file, problem.line, problem.path) == ("--set", None, key or "(empty)")
     assert fragment in problem.message
 
 
@@ -669,3 +669,45 @@ def test_read_yaml_mapping_keeps_lines(write) -> None:
 def test_file_kind(write) -> None:
     assert file_kind(write("s.yaml", "name: x\n")) == "scenario"
     assert file_kind(write("e.yaml", "scenarios: [s.yaml]\n")) == "experiment"
+
+
+# --------------------------------------------------------------------------------------
+# One problem, one line
+# --------------------------------------------------------------------------------------
+
+
+def test_odd_keys_keep_the_line_format(write) -> None:
+    path = write("s.yaml", "name: x\npopulation:\n  'a: b': 1\n  ' padded': 2\n")
+    first, second = _errors(path)
+    assert first.path == "population.'a\\x3a b'"
+    assert second.path == "population.' padded'"
+    assert "unknown field 'a: b'" in first.message
+
+
+def test_control_characters_are_escaped_in_problem_lines() -> None:
+    problem = Problem("a.yaml", 2, "x", "bad \x1e value\nnext")
+    assert str(problem) == "a.yaml:2: x: bad \\x1e value\\nnext"
+    assert len(str(problem).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: 2024\n", "must be text (got 2024); put quotes around it to make it text"),
+        ("name: 2024-04-01\n", "must be text (got 2024-04-01); put quotes around it"),
+        ("name: x\ndescription:\n", "must be text (got an empty value)"),
+    ],
+)
+def test_text_fields(write, text: str, message: str) -> None:
+    [problem] = _errors(write("s.yaml", text))
+    assert problem.message.startswith(message)
+
+
+def test_wards_file_from_set_is_relative_to_working_folder(
+    write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("data/wards.csv", WARDS_CSV)
+    path = write("scenarios/s.yaml", "name: x\n")
+    monkeypatch.chdir(tmp_path / "data")
+    scenario = load_scenario(path, parse_set_options(["population.wards_file=wards.csv"]))
+    assert scenario.population.wards_file == str(tmp_path / "data" / "wards.csv")

@@ -131,8 +131,10 @@ def validate(files: tuple[str, ...]) -> None:
     Prints "OK" for each good file and every problem of the others, one per line, as
     FILE:LINE: field: message. Exits with code 1 if any file has a problem.
     """
+    from thriving.errors import Problem, ScenarioError
     from thriving.scenario import file_kind, load_scenario
 
+    # One checker per kind of file; each raises ThrivingError listing the file's problems.
     checkers: dict[str, Callable[[str], object]] = {"scenario": load_scenario}
     bad = 0
     for file in files:
@@ -140,10 +142,8 @@ def validate(files: tuple[str, ...]) -> None:
             kind = file_kind(file)
             checker = checkers.get(kind)
             if checker is None:
-                raise ThrivingError(
-                    f"{file}: this is an {kind} file (it has 'scenarios:'); this version of "
-                    f"Thriving checks scenario files only"
-                )
+                message = f"this is an {kind} file; this version of Thriving checks scenarios only"
+                raise ScenarioError([Problem(file, None, "(file)", message)])
             checker(file)
         except ThrivingError as exc:
             bad += 1

@@ -65,7 +65,14 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path}: {self.message}"
+        return _one_line(f"{where}: {self.path}: {self.message}")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks and other control characters, so one problem is one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(ThrivingError):

@@ -32,6 +32,7 @@ whose lever is missing, unknown or repeated is named by position (``investments[
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import os
@@ -553,8 +554,11 @@ def _merge_investments(base: list[_Node], top: list[_Node]) -> list[_Node]:
     return merged
 
 
-def _resolve_wards_file(root: _Node, file: Path) -> _Node:
-    """Make ``population.wards_file`` absolute, relative to the file that names it."""
+def _resolve_wards_file(root: _Node, folder: Path) -> _Node:
+    """Make ``population.wards_file`` absolute, relative to ``folder``; empty means None.
+
+    ``folder`` is that of the file naming the table, or the working folder for ``--set``.
+    """
     population = root.value.get("population")
     if population is None or not isinstance(population.value, dict):
         return root
@@ -564,7 +568,7 @@ def _resolve_wards_file(root: _Node, file: Path) -> _Node:
     value = wards_file.value.strip()
     resolved = None
     if value:
-        resolved = os.path.abspath(os.path.join(file.parent, os.path.expanduser(value)))
+        resolved = os.path.abspath(os.path.join(folder, os.path.expanduser(value)))
     new_population = _Node(
         {**population.value, "wards_file": _Node(resolved, wards_file.where)}, population.where
     )
@@ -573,7 +577,7 @@ def _resolve_wards_file(root: _Node, file: Path) -> _Node:
 
 def _load_tree(file: Path, display: str, chain: tuple[Path, ...]) -> _Node:
     """Read a scenario file and everything it extends, merged into one tree."""
-    root = _resolve_wards_file(_read_document(file, display), file)
+    root = _resolve_wards_file(_read_document(file, display), file.parent)
     extends = root.value.get("extends")
     if extends is None:
         return root
@@ -661,7 +665,7 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
                 Problem(
                     SET_FILE,
                     None,
-                    item or "(empty)",
+                    _label(item),
                     "expected PATH=VALUE, such as population.residents=20000",
                 )
             )
@@ -670,7 +674,7 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
                 Problem(
                     SET_FILE,
                     None,
-                    key,
+                    _label(key),
                     "a path is field names joined by dots, such as horizon.years or "
                     "investments.access.budget_per_year",
                 )
@@ -781,7 +785,9 @@ def _overrides_tree(overrides: Mapping[str, Any]) -> _Node:
     problems = []
     for key, value in overrides.items():
         if not isinstance(key, str) or not _PATH_PATTERN.match(key):
-            problem = Problem(SET_FILE, None, str(key), "a path is field names joined by dots")
+            problem = Problem(
+                SET_FILE, None, _label(str(key)), "a path is field names joined by dots"
+            )
         else:
             problem = _check_override_path(key)
         if problem is not None:
@@ -847,7 +853,7 @@ def load_scenario_mapping(
     file = Path(os.path.abspath(display))
     tree = _load_tree(file, display, ())
     if overrides:
-        tree = _merge(tree, _overrides_tree(overrides))
+        tree = _merge(tree, _resolve_wards_file(_overrides_tree(overrides), Path.cwd()))
     return _flatten(tree)
 
 
@@ -976,6 +982,19 @@ def _at(data: Any, path: PathKey) -> Any:
     return data
 
 
+def _label(key: str) -> str:
+    """Show a key so that a problem line stays ``FILE:LINE: path: message``.
+
+    Keys that are empty, padded with spaces, or hold a colon, a line break or another
+    control character are quoted, with any colon escaped.
+    """
+    if not key.strip():
+        return "(empty)"
+    if key != key.strip() or ":" in key or not key.isprintable():
+        return repr(key).replace(":", "\\x3a")
+    return key
+
+
 def _display_path(path: PathKey, data: Any) -> str:
     """Print a path as ``investments.access.wards[1]``, naming entries by unique lever."""
     text = ""
@@ -991,7 +1010,7 @@ def _display_path(path: PathKey, data: Any) -> str:
                         label = f".{lever}"
             text += label
         else:
-            text += f".{part}" if text else part
+            text += f".{_label(part)}" if text else _label(part)
     return text or WHOLE_FILE
 
 
@@ -1019,6 +1038,8 @@ def _show(value: Any) -> str:
         return _number(value)
     if isinstance(value, str):
         return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return "a section of 'key: value' lines"
     if isinstance(value, list):
@@ -1063,7 +1084,7 @@ _MESSAGES: dict[str, str] = {
     "float_parsing": "must be a number (got {input}){hint}",
     "bool_type": "must be true or false (got {input})",
     "bool_parsing": "must be true or false (got {input})",
-    "string_type": "must be text (got {input}); put quotes around it",
+    "string_type": "must be text (got {input})",
     "string_too_short": "must not be empty",
     "string_too_long": "is too long: at most {max_length} characters",
     "model_type": "must be a section of 'key: value' lines (got {input})",
@@ -1099,6 +1120,8 @@ def _message(error: Mapping[str, Any], path: PathKey, data: Any) -> str:
     template = _MESSAGES.get(kind)
     if template is None:
         return str(error["msg"])
+    if kind == "string_type" and isinstance(value, bool | int | float | datetime.date):
+        template += "; put quotes around it to make it text"
     fields = {k: _number(v) if isinstance(v, int | float) else v for k, v in ctx.items()}
     return template.format(**{**fields, "input": _show(value), "hint": _number_hint(value)})
 
@@ -1314,7 +1337,17 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    # YAML folds \r, NEL and the Unicode line separators into plain line breaks, so text
+    # holding them (or other control characters) is double-quoted, where they are escaped.
+    if (
+        any(c in value for c in "\r\x85\u2028\u2029\ufeff")
+        or not value.replace("\n", "").isprintable()
+    ):
+        style = '"'
+    elif "\n" in value:
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
