@@ -81,7 +81,7 @@ documents = st.dictionaries(keys, values, max_size=8)
 
 # Schema-shaped documents reach deeper: a name, sections, and investments with real levers.
 investment = st.fixed_dictionaries(
-    {"lever": st.one_of(st.sampled_from(LEVERS), st.text(max_size=8))},
+    {"lever": st.one_of(st.sampled_from(LEVERS), st.text(max_size=8), values)},
     optional={
         "budget_per_year": scalars,
         "start_year": st.integers(-2, 60),

@@ -210,6 +210,23 @@ def test_end_after_horizon_without_end_year_points_at_entry(write) -> None:
     assert "ends in year 3, after the horizon of 2 years" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("lever", "message"),
+    [
+        ("5", "the lever must be one of: community_grants, "),
+        ("[access]", "(got a list)"),
+        ("", "(got an empty value)"),
+        ("{x: 1}", "(got a section of 'key: value' lines)"),
+        ("''", "unknown lever ''; Levers: community_grants, "),
+    ],
+)
+def test_lever_of_the_wrong_kind(write, lever: str, message: str) -> None:
+    path = write("s.yaml", f"name: x\ninvestments:\n  - lever: {lever}\n    uptake: 0.5\n")
+    [problem] = _errors(path)
+    assert (problem.line, problem.path) == (3, "investments[0].lever")
+    assert message in problem.message
+
+
 def test_ward_list_with_a_number(write) -> None:
     path = write("s.yaml", "name: x\ninvestments:\n  - lever: access\n    wards: [Coldhurst, 3]\n")
     [problem] = _errors(path)

@@ -226,6 +226,11 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    """Shorten user text quoted in a message (a 1 MB key must not make a 1 MB message)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
 
@@ -341,14 +346,9 @@ class _TreeBuilder:
                     continue
                 key_line = key_node.start_mark.line + 1
                 if key in entries:
-                    self.pending.append(
-                        (
-                            (*path, key),
-                            key_line,
-                            f"the key {key!r} appears twice (lines {entries[key].where.line} "
-                            f"and {key_line}); keep one",
-                        )
-                    )
+                    lines = f"lines {entries[key].where.line} and {key_line}"
+                    message = f"the key {_clip(key)!r} appears twice ({lines}); keep one"
+                    self.pending.append(((*path, key), key_line, message))
                     continue
                 child = self.build(value_node, (*path, key))
                 entries[key] = _Node(child.value, Location(self.display, key_line))
@@ -362,7 +362,7 @@ class _TreeBuilder:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
             self.pending.append(
-                (path, where.line, f"cannot read {node.value!r} as {_short_tag(node.tag)}")
+                (path, where.line, f"cannot read {_clip(node.value)!r} as {_short_tag(node.tag)}")
             )
             value = None
         return _Node(value, where)
@@ -374,7 +374,7 @@ class _TreeBuilder:
             (
                 path,
                 node.start_mark.line + 1,
-                f"the tag {_short_tag(node.tag)!r} is not allowed: {_PLAIN_VALUES}",
+                f"the tag {_clip(_short_tag(node.tag))!r} is not allowed: {_PLAIN_VALUES}",
             )
         )
         return False
@@ -412,7 +412,7 @@ def _compose(text: str, display: str) -> yaml.Node | None:
         loader.dispose()
 
 
-def _build(node: yaml.Node, display: str, text: str) -> _Node:
+def _build(node: yaml.Node, display: str) -> _Node:
     builder = _TreeBuilder(_Loader(""), display)  # the loader only constructs scalars
     tree = builder.build(node, ())
     if builder.pending:
@@ -425,8 +425,8 @@ def _describe_kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     if node.tag == "tag:yaml.org,2002:str":
-        return f"the text {node.value[:40]!r}"
-    return f"the single value {node.value[:40]!r}"
+        return f"the text {_clip(node.value)!r}"
+    return f"the single value {_clip(node.value)!r}"
 
 
 def _read_document(file: Path, display: str) -> _Node:
@@ -449,7 +449,7 @@ def _read_document(file: Path, display: str) -> _Node:
                 )
             ]
         )
-    return _build(node, display, text)
+    return _build(node, display)
 
 
 def read_yaml_mapping(path: str | os.PathLike[str]) -> tuple[dict[str, Any], LineMap]:
@@ -499,7 +499,7 @@ def _parse_value(text: str, key: str) -> Any:
         raise ScenarioError([Problem(SET_FILE, None, key, "the value is too long")], exit_code=2)
     try:
         node = _compose(text, SET_FILE)
-        data, _ = _flatten(_build(node, SET_FILE, text)) if node is not None else (None, None)
+        data, _ = _flatten(_build(node, SET_FILE)) if node is not None else (None, None)
     except ScenarioError as exc:
         raise ScenarioError(
             [
@@ -612,11 +612,6 @@ def _load_tree(file: Path, display: str, chain: tuple[Path, ...]) -> _Node:
         reason = exc.problems[0].message
         raise problem(f"the parent {name!r} is not a usable scenario: {reason}") from None
     except ScenarioError as exc:
-        if len(exc.problems) == 1 and exc.problems[0].path == "extends":
-            # the parent's own extends is broken: one line, pointing at the parent's line
-            reason = exc.problems[0].message
-            lead = problem(f"the parent scenario {name!r} cannot be used")
-            raise ScenarioError([*lead.problems, *exc.problems]) from None
         lead = problem(f"the parent scenario {name!r} has problems, listed below")
         raise ScenarioError([*lead.problems, *exc.problems]) from None
     return _merge(base, root)
@@ -694,6 +689,8 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
 def _suggest(word: str, choices: Iterable[str]) -> str | None:
     """Return the choice nearest to a mistyped word, if one is near enough."""
     choices = list(choices)
+    if len(word) > 100:
+        return None  # not a mistyped name
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return close[0]
@@ -706,8 +703,8 @@ def _unknown(kind: str, word: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     guess = _suggest(word, choices)
     if guess is not None:
-        return f"unknown {kind} {word!r}; did you mean {guess!r}?"
-    return f"unknown {kind} {word!r}; allowed: {', '.join(choices)}"
+        return f"unknown {kind} {_clip(word)!r}; did you mean {guess!r}?"
+    return f"unknown {kind} {_clip(word)!r}; allowed: {', '.join(choices)}"
 
 
 def _check_override_path(key: str) -> Problem | None:
@@ -990,6 +987,7 @@ def _label(key: str) -> str:
     """
     if not key.strip():
         return "(empty)"
+    key = _clip(key, 60)
     if key != key.strip() or ":" in key or not key.isprintable():
         return repr(key).replace(":", "\\x3a")
     return key
@@ -1006,7 +1004,8 @@ def _display_path(path: PathKey, data: Any) -> str:
                 if isinstance(entries, list) and 0 <= part < len(entries):
                     levers = [e.get("lever") if isinstance(e, dict) else None for e in entries]
                     lever = levers[part]
-                    if lever in _LEVER_MODELS and levers.count(lever) == 1:
+                    known = isinstance(lever, str) and lever in _LEVER_MODELS
+                    if known and levers.count(lever) == 1:
                         label = f".{lever}"
             text += label
         else:
@@ -1107,10 +1106,12 @@ def _message(error: Mapping[str, Any], path: PathKey, data: Any) -> str:
     if kind == "extra_forbidden":
         return _fields_message(data, path, str(path[-1]))
     if kind == "union_tag_invalid":
-        tag = str(ctx.get("tag"))
-        guess = _suggest(tag, LEVERS)
+        lever = _at(data, path)  # the path already ends in "lever"
+        if not isinstance(lever, str):
+            return f"the lever must be one of: {', '.join(LEVERS)} (got {_show(lever)})"
+        guess = _suggest(lever, LEVERS)
         hint = f"did you mean {guess!r}? " if guess else ""
-        return f"unknown lever {tag!r}; {hint}Levers: {', '.join(LEVERS)}"
+        return f"unknown lever {_clip(lever)!r}; {hint}Levers: {', '.join(LEVERS)}"
     if kind == "union_tag_not_found":
         return f"each investment needs a lever, one of: {', '.join(LEVERS)}"
     if kind in ("value_error", "assertion_error"):
@@ -1123,7 +1124,10 @@ def _message(error: Mapping[str, Any], path: PathKey, data: Any) -> str:
     if kind == "string_type" and isinstance(value, bool | int | float | datetime.date):
         template += "; put quotes around it to make it text"
     fields = {k: _number(v) if isinstance(v, int | float) else v for k, v in ctx.items()}
-    return template.format(**{**fields, "input": _show(value), "hint": _number_hint(value)})
+    try:
+        return template.format(**{**fields, "input": _show(value), "hint": _number_hint(value)})
+    except (KeyError, IndexError):  # a pydantic version with other context: its own words
+        return str(error["msg"])
 
 
 def _split_loc(loc: tuple, data: Any, kind: str) -> tuple[PathKey, int | None, int]:
@@ -1143,7 +1147,7 @@ def _split_loc(loc: tuple, data: Any, kind: str) -> tuple[PathKey, int | None, i
             node = child
         elif i == len(loc) - 1 and kind == "missing":
             path.append(part)
-        elif isinstance(node, dict) and part in node.values():
+        elif isinstance(node, dict) and isinstance(part, str) and part == node.get("lever"):
             continue  # a discriminated union's tag (the lever name): adds nothing
         elif union_at is None:
             union_at = len(path)
