@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from thriving import paramdoc, schema
 
 # Numeric fields that are scenario choices declared with a plain Field(), not param():

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from thriving.cli import cli
 from thriving.scenario import load_scenario
 from thriving.schema import LEVERS, Scenario

@@ -1,5 +1,7 @@
-"""Mesa agents: the few rich entities (services, community groups) and a light view of
-a resident onto the population arrays, for inspection.
+"""Mesa agents: services, community groups, and a light view of a resident.
+
+The few rich entities (services, groups) are Mesa agents; a resident is a view onto
+the population arrays, for inspection.
 
 The hot path never loops over these: residents are arrays, services act on ward
 totals, and groups are rows of a table. Agents give Mesa's tools (agent sets, reporters,

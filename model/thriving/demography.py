@@ -265,5 +265,6 @@ class AgeLookup:
         self.values = np.asarray(func(self.grid), dtype=np.float64)
 
     def __call__(self, age: np.ndarray) -> np.ndarray:
+        """Values at each age (from the grid point at or below it)."""
         idx = ((np.asarray(age) - MIN_AGE) * (1.0 / self.step)).astype(np.int64)
         return self.values[np.clip(idx, 0, self.values.size - 1)]

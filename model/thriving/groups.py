@@ -50,9 +50,7 @@ class GroupTable:
         self.ward = np.concatenate([self.ward, np.asarray(ward, np.int16)])
         self.capacity = np.concatenate([self.capacity, np.asarray(capacity, np.int32)])
         self.open = np.concatenate([self.open, np.ones(k, bool)])
-        self.funded_until = np.concatenate(
-            [self.funded_until, np.full(k, funded_until, np.int32)]
-        )
+        self.funded_until = np.concatenate([self.funded_until, np.full(k, funded_until, np.int32)])
         self.opened_week = np.concatenate([self.opened_week, np.full(k, week, np.int32)])
         self.closed_week = np.concatenate([self.closed_week, np.full(k, NO_END, np.int32)])
         self.members = np.concatenate([self.members, np.zeros(k, np.int32)])
@@ -174,8 +172,10 @@ def place_joiners(
     n_wards: int,
     u: np.ndarray,
 ) -> np.ndarray:
-    """Assign joiners to groups with space: a friend's group if it has space, else a
-    random open group with space in their own ward.
+    """Assign joiners to groups with space.
+
+    A friend's group if it has space, else a random open group with space in the
+    joiner's own ward.
 
     Parameters
     ----------

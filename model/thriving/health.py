@@ -112,7 +112,7 @@ def mortality_relative_risk(
     return np.exp(log_rr)
 
 
-def weekly_death_probability(base_hazard: np.ndarray, relative_risk: np.ndarray, norm: float):
+def weekly_death_probability(base_hazard: np.ndarray, relative_risk: np.ndarray, norm):
     """Chance of dying this week.
 
     Parameters
@@ -120,9 +120,9 @@ def weekly_death_probability(base_hazard: np.ndarray, relative_risk: np.ndarray,
     base_hazard : (n,) float, per week
         Life-table hazard at each resident's age (see :func:`base_weekly_hazard`).
     relative_risk : (n,) float
-    norm : float
-        Divides the relative risks so the population's deaths match the life table
-        (set once, at the start of a run).
+    norm : (n,) float
+        Divides the relative risks so deaths at each age match the life table (set
+        during burn-in and then frozen).
 
     Returns
     -------

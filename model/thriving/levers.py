@@ -103,7 +103,10 @@ class CommunityGrants(Lever):
         if short > 0:
             # First rescue open groups that are struggling, fewest members first.
             at_risk = np.flatnonzero(
-                table.open & in_target & ~funded_now & (table.members < model.scenario.groups.min_members)
+                table.open
+                & in_target
+                & ~funded_now
+                & (table.members < model.scenario.groups.min_members)
             )
             rescue = at_risk[np.argsort(table.members[at_risk], kind="stable")][:short]
             table.funded_until[rescue] = last_week
@@ -112,8 +115,9 @@ class CommunityGrants(Lever):
             # Then open new groups, in target wards in proportion to their residents.
             u = counter_uniforms(model.lever_key, np.arange(short), week, 2)
             cdf = np.cumsum(self.spend_share)
-            wards = np.minimum(np.searchsorted(cdf, u[0] * cdf[-1], side="right"),
-                               model.wards.n_wards - 1)
+            wards = np.minimum(
+                np.searchsorted(cdf, u[0] * cdf[-1], side="right"), model.wards.n_wards - 1
+            )
             caps = draw_capacities(u[1], model.scenario.groups.mean_capacity)
             model.open_groups(wards, caps, week, funded_until=last_week)
         # Outreach: residents of wards with a funded group may hear of the local offer.
@@ -124,8 +128,11 @@ class CommunityGrants(Lever):
 
 
 class SocialPrescribing(Lever):
-    """Link workers: GPs refer lonely or high-need frequent attenders; link workers
-    connect those who engage to community groups; some practice demand is replaced."""
+    """Link workers, to whom GPs refer lonely or high-need frequent attenders.
+
+    Link workers connect those who engage to community groups; some practice demand is
+    replaced.
+    """
 
     def __init__(self, entry: schema.SocialPrescribing, model: NeighbourhoodModel):
         super().__init__(entry, model)
@@ -180,8 +187,11 @@ class SocialPrescribing(Lever):
 
 
 class CommunityConnectors(Lever):
-    """Connectors reach residents, raise awareness, lower barriers and broker ties,
-    half of them across wards (bridging)."""
+    """Community connectors: asset-based neighbourhood workers.
+
+    They reach residents, raise awareness, lower barriers and broker ties, half of them
+    across wards (bridging).
+    """
 
     def __init__(self, entry: schema.CommunityConnectors, model: NeighbourhoodModel):
         super().__init__(entry, model)
@@ -229,8 +239,10 @@ class CommunityConnectors(Lever):
 
 
 class NeighbourhoodTeams(Lever):
-    """Integrated early help for the residents with most need in the target wards:
-    need grows more slowly and fewer episodes end in A&E or admission."""
+    """Integrated early help for the residents with most need in the target wards.
+
+    On the caseload, need grows more slowly and fewer episodes end in A&E or admission.
+    """
 
     def __init__(self, entry: schema.NeighbourhoodTeams, model: NeighbourhoodModel):
         super().__init__(entry, model)
@@ -256,8 +268,10 @@ class NeighbourhoodTeams(Lever):
 
 
 class Access(Lever):
-    """Transport and digital inclusion: lower barriers for the residents facing the
-    highest ones; the barriers return gradually once funding stops."""
+    """Transport and digital inclusion for the residents facing the highest barriers.
+
+    The barriers return gradually once funding stops.
+    """
 
     def __init__(self, entry: schema.Access, model: NeighbourhoodModel):
         super().__init__(entry, model)
@@ -284,8 +298,11 @@ class Access(Lever):
 
 
 class Closures(Lever):
-    """Disinvestment: a share of the target wards' groups close at the start, and
-    fewer new groups open while funding is withdrawn."""
+    """Disinvestment: community groups closed in the target wards.
+
+    A share of the groups close at the start, and fewer new groups open while funding
+    is withdrawn.
+    """
 
     def spend(self, week: int) -> float:
         """Funding withdrawn counts as negative spend (a saving), £ this week."""

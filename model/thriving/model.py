@@ -11,9 +11,8 @@ there is no Python loop over residents or ties.
 
 from __future__ import annotations
 
-import numpy as np
-
 import mesa
+import numpy as np
 
 from . import groups as groups_mod
 from . import health, loneliness, network, services
@@ -25,6 +24,10 @@ from .recording import Recorder
 from .rng import counter_uniforms, make_streams, stream_key
 from .schema import Scenario
 from .wards import WardTable, load_ward_table
+
+#: Five-year age bands (18-22, ..., 98+) within which mortality risk factors are
+#: normalised to the life table.
+MORTALITY_BANDS = 17
 
 #: Ties an in-mover makes on arrival (neighbours, workmates, people met settling in).
 NEWCOMER_TIES = 6
@@ -57,9 +60,7 @@ class NeighbourhoodModel(mesa.Model):
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = int(seed)
-        self.wards = wards if wards is not None else load_ward_table(
-            scenario.population.wards_file
-        )
+        self.wards = wards if wards is not None else load_ward_table(scenario.population.wards_file)
         self.streams = make_streams(self.seed)
         self.population_key = stream_key(self.seed, "population")
         self.network_key = stream_key(self.seed, "network")
@@ -76,12 +77,16 @@ class NeighbourhoodModel(mesa.Model):
 
         # Ties.
         self.ties = network.initial_ties(
-            self.pop.ward, self.pop.age, self.pop.lives_alone, scenario.network,
+            self.pop.ward,
+            self.pop.age,
+            self.pop.lives_alone,
+            scenario.network,
             self.streams["network"],
         )
         hh = self.ties.household & self.ties.alive
         self.household_ties = (
-            np.bincount(self.ties.src[hh], minlength=n) + np.bincount(self.ties.dst[hh], minlength=n)
+            np.bincount(self.ties.src[hh], minlength=n)
+            + np.bincount(self.ties.dst[hh], minlength=n)
         ).astype(np.int16)
 
         # Community groups, with members near their long-run level from the start.
@@ -101,17 +106,28 @@ class NeighbourhoodModel(mesa.Model):
         sc = scenario.services
         per_1000 = self.ward_residents / 1000.0
         self.services = {
-            "gp": Service(self, "gp", sc.gp.capacity_per_1000_per_week * per_1000,
-                          sc.gp.abandon_rate, sc.gp.unit_cost_gbp),
+            "gp": Service(
+                self,
+                "gp",
+                sc.gp.capacity_per_1000_per_week * per_1000,
+                sc.gp.abandon_rate,
+                sc.gp.unit_cost_gbp,
+            ),
             "ae": Service(self, "ae", None, 0.0, sc.ae.unit_cost_gbp),
             "admissions": Service(self, "admissions", None, 0.0, sc.admissions.unit_cost_gbp),
             "social_care": Service(
-                self, "social_care", sc.social_care.capacity_hours_per_1000_per_week * per_1000,
-                1.0, sc.social_care.unit_cost_gbp,
+                self,
+                "social_care",
+                sc.social_care.capacity_hours_per_1000_per_week * per_1000,
+                1.0,
+                sc.social_care.unit_cost_gbp,
             ),
             "mental_health": Service(
-                self, "mental_health", sc.mental_health.capacity_per_1000_per_week * per_1000,
-                0.0, sc.mental_health.unit_cost_gbp,
+                self,
+                "mental_health",
+                sc.mental_health.capacity_per_1000_per_week * per_1000,
+                0.0,
+                sc.mental_health.unit_cost_gbp,
             ),
         }
 
@@ -130,14 +146,20 @@ class NeighbourhoodModel(mesa.Model):
         # start. The population's start score already holds trait plus noise.
         summary = self._summarise()
         target = loneliness.loneliness_target(
-            self.pop.loneliness_trait, self.pop.age, self.pop.lives_alone,
-            summary.strong_ties, self.pop.group >= 0, self.pop.need, self.pop.deprivation,
-            summary.lonely_tie_strength, scenario.loneliness,
+            self.pop.loneliness_trait,
+            self.pop.age,
+            self.pop.lives_alone,
+            summary.strong_ties,
+            self.pop.group >= 0,
+            self.pop.need,
+            self.pop.deprivation,
+            summary.lonely_tie_strength,
+            scenario.loneliness,
         )
         self.pop.loneliness += target - self.pop.loneliness_trait
         self.pop.lonely = self.pop.loneliness > scenario.loneliness.threshold
 
-        self.mortality_norm: float | None = None
+        self.mortality_norm: np.ndarray | None = None
         self._death_hazard = AgeLookup(health.base_weekly_hazard)
         self._expected_need = AgeLookup(
             lambda a: expected_chronic_need(
@@ -264,15 +286,24 @@ class NeighbourhoodModel(mesa.Model):
             pop.group[joiners] = choice
             self.groups.count_members(pop.group)
         member = pop.group >= 0
-        gain = groups_mod.awareness_gain_probability(summary.member_exposure, self.outreach, s.groups)
+        gain = groups_mod.awareness_gain_probability(
+            summary.member_exposure, self.outreach, s.groups
+        )
         forget = s.groups.awareness_loss_rate / 52.0
         pop.aware = np.where(pop.aware, member | (u[4] >= forget), u[5] < gain)
 
         # 4. Ties form, strengthen and decay.
         self.ties.weekly_contact(pop.group, s.network, self.streams["ties"])
         network.form_new_ties(
-            self.ties, pop.group, pop.age, self.ward_start, self.ward_count, pop.ward,
-            np.ones(n, np.float32), s.network, self.streams["tie_formation"],
+            self.ties,
+            pop.group,
+            pop.age,
+            self.ward_start,
+            self.ward_count,
+            pop.ward,
+            np.ones(n, np.float32),
+            s.network,
+            self.streams["tie_formation"],
         )
         self.ties.flush()
         if week % s.network.merge_every_weeks == 0:
@@ -281,8 +312,15 @@ class NeighbourhoodModel(mesa.Model):
 
         # 5. Loneliness and need.
         target = loneliness.loneliness_target(
-            pop.loneliness_trait, pop.age, pop.lives_alone, pop.strong_ties, member,
-            pop.need, pop.deprivation, summary.lonely_tie_strength, s.loneliness,
+            pop.loneliness_trait,
+            pop.age,
+            pop.lives_alone,
+            pop.strong_ties,
+            member,
+            pop.need,
+            pop.deprivation,
+            summary.lonely_tie_strength,
+            s.loneliness,
         )
         shocks = self.streams["loneliness"].standard_normal(n, dtype=np.float32)
         pop.loneliness = loneliness.update_score(pop.loneliness, target, shocks, s.loneliness)
@@ -299,14 +337,21 @@ class NeighbourhoodModel(mesa.Model):
         u_dem = self.streams["demand"].random((5, n), dtype=np.float32)
         need = pop.need
         sc = s.services.social_care
-        entering = (~pop.care_client) & (need > sc.eligibility_need) & (
-            u_dem[4] < sc.entry_rate / 52.0
+        entering = (
+            (~pop.care_client) & (need > sc.eligibility_need) & (u_dem[4] < sc.entry_rate / 52.0)
         )
         pop.care_client |= entering
         support = services.support_share(pop.strong_ties, s.loneliness.support_clique)
         demand = services.weekly_demand(
-            need, pop.age, pop.lonely, support, episode, pop.care_client, self.modifiers,
-            s.services, u_dem,
+            need,
+            pop.age,
+            pop.lonely,
+            support,
+            episode,
+            pop.care_client,
+            self.modifiers,
+            s.services,
+            u_dem,
         )
         window = self._frequent_attender_weeks()
         pop.gp_recent += (demand.gp - pop.gp_recent) / np.float32(window)
@@ -318,13 +363,18 @@ class NeighbourhoodModel(mesa.Model):
         # match the life table; scenarios then differ only through their effects.
         excess_need = need - self._expected_need(pop.age)
         rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
-        if self.mortality_norm is None:
-            self.mortality_norm = float(rr.mean())
+        base_hazard = self._death_hazard(pop.age)
+        band = np.minimum((pop.age - 18.0) // 5, MORTALITY_BANDS - 1).astype(np.int64)
+        if week <= s.burn_in_weeks or self.mortality_norm is None:
+            # Normalise the risk factors within five-year age bands, so that deaths by
+            # age follow the life table; the norm is frozen once investments can start,
+            # so every scenario shares it and differs only through its effects.
+            weighted = np.bincount(band, weights=base_hazard * rr, minlength=MORTALITY_BANDS)
+            total = np.bincount(band, weights=base_hazard, minlength=MORTALITY_BANDS)
+            self.mortality_norm = np.where(total > 0, weighted / np.maximum(total, 1e-300), 1.0)
 
         # 8. Deaths and in-movers.
-        p_death = health.weekly_death_probability(
-            self._death_hazard(pop.age), rr, self.mortality_norm
-        )
+        p_death = health.weekly_death_probability(base_hazard, rr, self.mortality_norm[band])
         p_move = self.builder.weekly_move_probability(pop.ward, pop.age)
         u_m = self.streams["mortality"].random(n)
         died = u_m < p_death
@@ -355,7 +405,9 @@ class NeighbourhoodModel(mesa.Model):
     def _summarise(self) -> network.TieSummary:
         s = self.scenario
         summary = self.ties.summarise(
-            self.pop.lonely, self.pop.group >= 0, s.network.strong_threshold,
+            self.pop.lonely,
+            self.pop.group >= 0,
+            s.network.strong_threshold,
             s.groups.bridging_awareness_multiplier,
         )
         self.pop.ties = summary.ties
@@ -430,8 +482,8 @@ class NeighbourhoodModel(mesa.Model):
                 [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(8)]
             ).astype(np.int64)
             gap = np.abs(pop.age[tries] - pop.age[sharing][None, :])
-            unsuitable = ~pop.lives_alone[tries] | (tries == sharing[None, :]) | np.isin(
-                tries, vacated
+            unsuitable = (
+                ~pop.lives_alone[tries] | (tries == sharing[None, :]) | np.isin(tries, vacated)
             )
             gap[unsuitable] = np.inf
             best = np.argmin(gap, axis=0)
@@ -448,8 +500,12 @@ class NeighbourhoodModel(mesa.Model):
             pop.lives_alone[np.setdiff1d(sharing, pair_a)] = True
         # Newcomers meet neighbours: the closest in age of three residents of the ward.
         who = np.repeat(vacated, NEWCOMER_TIES)
-        d = counter_uniforms(self.network_key, who * NEWCOMER_TIES + np.tile(
-            np.arange(NEWCOMER_TIES), vacated.size), week, 4)
+        d = counter_uniforms(
+            self.network_key,
+            who * NEWCOMER_TIES + np.tile(np.arange(NEWCOMER_TIES), vacated.size),
+            week,
+            4,
+        )
         w = pop.ward[who]
         tries = np.stack(
             [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(3)]

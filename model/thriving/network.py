@@ -307,7 +307,7 @@ class TieTable:
         order = order[np.argsort(key[order], kind="stable")]
         kept = np.flatnonzero(keep)[order]
         m = kept.size
-        for name, buf in self._buf.items():
+        for buf in self._buf.values():
             buf[:m] = buf[kept]
         self.m = m
         self._refresh_views()
@@ -470,12 +470,25 @@ class TieTable:
         graph.add_nodes_from(range(self.n))
         a = self.alive
         graph.add_edges_from(
-            (int(s), int(d), {"strength": float(w), "closeness": float(c),
-                              "household": bool(h), "bridging": bool(b),
-                              "strong": bool(w >= strong_threshold)})
+            (
+                int(s),
+                int(d),
+                {
+                    "strength": float(w),
+                    "closeness": float(c),
+                    "household": bool(h),
+                    "bridging": bool(b),
+                    "strong": bool(w >= strong_threshold),
+                },
+            )
             for s, d, w, c, h, b in zip(
-                self.src[a], self.dst[a], self.strength[a], self.closeness[a],
-                self.household[a], self.bridging[a], strict=True,
+                self.src[a],
+                self.dst[a],
+                self.strength[a],
+                self.closeness[a],
+                self.household[a],
+                self.bridging[a],
+                strict=True,
             )
         )
         return graph

@@ -201,9 +201,7 @@ class PopulationBuilder:
         s = self.scenario
         density = self.inflow_density if inflow else self.age_density
         age = demography.sample_ages(density, ward, u[0], u[1])
-        alone_p = np.clip(
-            demography.living_alone_probability(age) * self.alone_factor[ward], 0, 1
-        )
+        alone_p = np.clip(demography.living_alone_probability(age) * self.alone_factor[ward], 0, 1)
         lives_alone = u[2] < alone_p
         sd = s.health.frailty_sd
         frailty = np.exp(sd * ndtri(np.clip(u[3], 1e-12, 1 - 1e-12)) - 0.5 * sd * sd)

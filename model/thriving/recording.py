@@ -144,8 +144,12 @@ class Recorder:
         lonely_w = ward_sum(pop.lonely)
         ones_w = m.ward_residents
         costs_w = service_cost(
-            flows["gp"], flows["ae"], flows["admissions"], flows["care_hours"],
-            flows["mental_health"], s.services,
+            flows["gp"],
+            flows["ae"],
+            flows["admissions"],
+            flows["care_hours"],
+            flows["mental_health"],
+            s.services,
         )
         spend_w = np.zeros(nw)
         for lever in m.levers:

@@ -81,9 +81,7 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-def counter_uniforms(
-    key: int, slots: np.ndarray, week: int, n_draws: int
-) -> np.ndarray:
+def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np.ndarray:
     """Uniform draws addressed by (stream key, resident slot, week, draw number).
 
     Used for the few residents who need fresh attributes in a week (in-movers): each

@@ -161,7 +161,7 @@ class LonelinessConfig(Strict):
     """
 
     threshold: float = param(
-        1.45,
+        2.1,
         unit="score (standard deviations)",
         description="Score above which a resident reports being lonely often/always.",
         source="calibrated: 6 % lonely often/always (ONS 2016-18)",
@@ -198,7 +198,7 @@ class LonelinessConfig(Strict):
         confidence="medium",
     )
     young_adult_effect: float = param(
-        0.95,
+        1.05,
         ge=-3,
         le=3,
         unit="score at age 18, falling linearly to 0 at 70",
@@ -405,7 +405,7 @@ class NetworkConfig(Strict):
         confidence="low",
     )
     encounter_rate: float = param(
-        0.006,
+        0.008,
         ge=0,
         le=1,
         unit="new ties per adult per week",
@@ -624,8 +624,7 @@ class HealthConfig(Strict):
         unit="share of adults",
         description="Adults with a lifelong condition or disability adding to need at any "
         "age (35 % of adults in long-term social care are 18-64).",
-        source="calibrated: NHS England ASC-AFR 2023-24 (299,500 of 858,720 clients "
-        "aged 18-64)",
+        source="calibrated: NHS England ASC-AFR 2023-24 (299,500 of 858,720 clients aged 18-64)",
         confidence="medium",
     )
     lifelong_condition_need: float = param(
@@ -695,7 +694,7 @@ class HealthConfig(Strict):
         confidence="low",
     )
     mortality_need_hr: float = param(
-        1.8,
+        1.3,
         ge=1,
         le=10,
         unit="hazard ratio per unit need",
@@ -734,7 +733,7 @@ class PrimaryCareConfig(Strict):
     """General practice appointments (GP, nurse and other practice staff)."""
 
     base_rate: float = param(
-        3.7,
+        3.8,
         ge=0,
         le=100,
         unit="appointments per adult per year at need 0",
@@ -757,8 +756,7 @@ class PrimaryCareConfig(Strict):
         le=3,
         unit="rate ratio",
         description="Extra appointments while lonely.",
-        source="Gerst-Emerson & Jayawardhana 2015 (x1.078); Valtorta 2018 (no "
-        "association)",
+        source="Gerst-Emerson & Jayawardhana 2015 (x1.078); Valtorta 2018 (no association)",
         confidence="medium",
         plausible=(1.0, 1.1),
     )
@@ -816,7 +814,7 @@ class AEConfig(Strict):
     """A&E attendances (always seen: emergency departments cannot defer a week)."""
 
     base_rate: float = param(
-        0.19,
+        0.18,
         ge=0,
         le=20,
         unit="attendances per adult per year at need 0",
@@ -867,7 +865,7 @@ class AdmissionsConfig(Strict):
     """Emergency (non-elective) hospital admissions."""
 
     base_rate: float = param(
-        0.008,
+        0.0085,
         ge=0,
         le=20,
         unit="admissions per adult per year at need 0",
@@ -886,7 +884,7 @@ class AdmissionsConfig(Strict):
         confidence="medium",
     )
     from_ae_share: float = param(
-        0.18,
+        0.17,
         ge=0,
         le=1,
         unit="share of A&E attendances",
@@ -931,7 +929,7 @@ class SocialCareConfig(Strict):
     """Adult social care: long-term support clients and home-care hours."""
 
     eligibility_need: float = param(
-        3.6,
+        4.45,
         ge=0,
         le=100,
         unit="need units",
@@ -949,7 +947,7 @@ class SocialCareConfig(Strict):
         confidence="low",
     )
     hours_at_eligibility: float = param(
-        9.0,
+        10.0,
         ge=0,
         le=168,
         unit="hours per client per week",
@@ -986,7 +984,7 @@ class SocialCareConfig(Strict):
         plausible=(0.1, 0.4),
     )
     capacity_hours_per_1000_per_week: float = param(
-        240.0,
+        260.0,
         ge=0,
         le=100_000,
         unit="home-care hours per 1,000 adults per week",
@@ -1010,7 +1008,7 @@ class MentalHealthConfig(Strict):
     """NHS Talking Therapies referrals."""
 
     base_rate: float = param(
-        0.036,
+        0.034,
         ge=0,
         le=10,
         unit="referrals per adult per year, not lonely",
@@ -1119,11 +1117,13 @@ class InvestmentBase(Strict):
         source="scenario choice",
         confidence="high",
     )
-    start_year: int = Field(1, ge=1, le=50, description="First funded year (1 = first "
-                            "year after burn-in).")
+    start_year: int = Field(
+        1, ge=1, le=50, description="First funded year (1 = first year after burn-in)."
+    )
     end_year: int = Field(3, ge=1, le=50, description="Last funded year (inclusive).")
-    wards: WardTarget = Field("all", description="'all', a list of ward names, or "
-                              "{most_deprived: N}.")
+    wards: WardTarget = Field(
+        "all", description="'all', a list of ward names, or {most_deprived: N}."
+    )
     ramp_up_weeks: int = param(
         26,
         ge=0,
@@ -1148,9 +1148,7 @@ class InvestmentBase(Strict):
     @model_validator(mode="after")
     def _end_after_start(self) -> InvestmentBase:
         if self.end_year < self.start_year:
-            raise ValueError(
-                f"end_year ({self.end_year}) is before start_year ({self.start_year})"
-            )
+            raise ValueError(f"end_year ({self.end_year}) is before start_year ({self.start_year})")
         return self
 
 
@@ -1181,8 +1179,10 @@ class CommunityGrants(InvestmentBase):
 
 
 class SocialPrescribing(InvestmentBase):
-    """Link workers: GPs refer lonely or high-need frequent attenders, who are connected
-    to community groups."""
+    """Link workers, to whom GPs refer lonely or high-need frequent attenders.
+
+    Those who engage are connected to community groups.
+    """
 
     lever: Literal["social_prescribing"]
     cost_per_link_worker_gbp: float = param(
@@ -1445,8 +1445,10 @@ Investment = Annotated[
 
 
 class Scenario(Strict):
-    """A complete, resolved scenario: the borough, the horizon, behaviour, services and
-    the investments."""
+    """A complete, resolved scenario.
+
+    The borough, the horizon, behaviour, services and the investments.
+    """
 
     name: str = Field(..., min_length=1, max_length=200, description="Short scenario name.")
     description: str = Field("", max_length=20_000, description="What the scenario is.")
@@ -1471,9 +1473,7 @@ class Scenario(Strict):
         levers = [inv.lever for inv in self.investments]
         dupes = sorted({lv for lv in levers if levers.count(lv) > 1})
         if dupes:
-            raise ValueError(
-                f"lever {dupes[0]!r} appears twice; use one entry per lever"
-            )
+            raise ValueError(f"lever {dupes[0]!r} appears twice; use one entry per lever")
         return self
 
     @property
@@ -1489,8 +1489,4 @@ class Scenario(Strict):
 
 def is_finite_number(value: Any) -> bool:
     """Return True for a real, finite int or float (bool excluded)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

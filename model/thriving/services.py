@@ -52,7 +52,7 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 @dataclass
 class ResidentDemand:
-    """This week's demand by resident.
+    """Demand this week, by resident.
 
     Attributes
     ----------
