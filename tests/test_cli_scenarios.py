@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from thriving.cli import cli, main
 
 HERE = Path(__file__).resolve().parent

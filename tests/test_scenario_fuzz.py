@@ -21,6 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
+
 from thriving.errors import ScenarioError
 from thriving.scenario import load_scenario, parse_set_options, scenario_to_yaml
 from thriving.schema import LEVERS, MAX_BUDGET_GBP, MAX_RESIDENTS, Scenario

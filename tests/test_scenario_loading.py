@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+
 from thriving.errors import Problem, ScenarioError, ThrivingError
 from thriving.scenario import (
     MAX_NODES,
@@ -728,3 +729,12 @@ def test_wards_file_from_set_is_relative_to_working_folder(
     monkeypatch.chdir(tmp_path / "data")
     scenario = load_scenario(path, parse_set_options(["population.wards_file=wards.csv"]))
     assert scenario.population.wards_file == str(tmp_path / "data" / "wards.csv")
+
+
+@pytest.mark.parametrize("module_name", ["thriving.errors", "thriving.scenario", "thriving.wards"])
+def test_docstring_examples(module_name: str) -> None:
+    import doctest
+    import importlib
+
+    failures, _ = doctest.testmod(importlib.import_module(module_name))
+    assert failures == 0

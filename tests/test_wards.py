@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from thriving.errors import ScenarioError
 from thriving.wards import (
     COLUMNS,
