@@ -257,7 +257,7 @@ def test_simple_scenario_does_not_read_the_ward_table(write) -> None:
     path = write("s.yaml", "name: x\ninvestments:\n  - lever: access\n")
     code = (
         "import sys\nfrom thriving.scenario import load_scenario\n"
-        f"load_scenario({str(path)!r})\nprint('numpy' in sys.modules)\n"
+        f"load_scenario({str(path)!r})\nprint('thriving.wards' in sys.modules)\n"
     )
     completed = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
