@@ -38,6 +38,11 @@ class ThrivingError(Exception):
         if exit_code is not None:
             self.exit_code = exit_code
 
+    def __reduce__(self):
+        # Rebuild with the keyword argument too, so the error survives being sent back
+        # from a worker process (sweeps run scenarios in a process pool).
+        return (_rebuild, (type(self), self.args, {"exit_code": self.exit_code}))
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -99,3 +104,11 @@ class ScenarioError(ThrivingError):
         if not self.problems:
             raise ValueError("ScenarioError needs at least one problem")
         super().__init__("\n".join(str(p) for p in self.problems), exit_code=exit_code)
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), (self.problems,), {"exit_code": self.exit_code}))
+
+
+def _rebuild(cls, args, kwargs):
+    """Recreate a pickled error (see ``ThrivingError.__reduce__``)."""
+    return cls(*args, **kwargs)
