@@ -57,6 +57,10 @@ class Lever(ABC):
         adults = np.where(self.ward_mask, model.ward_residents, 0.0)
         self.spend_share = adults / adults.sum() if adults.sum() > 0 else adults
         self.active = entry.budget_per_year > 0
+        # The share of the budget that falls on the simulated residents: a run of fewer
+        # residents than the borough simulates a representative sample, so it buys a
+        # proportionate share of link workers, grants, connectors and so on.
+        self.sample_budget = entry.budget_per_year / model.scale
 
     @property
     def name(self) -> str:
@@ -75,7 +79,8 @@ class Lever(ABC):
         return 1.0 if ramp == 0 else min(1.0, (week - self.start_week + 1) / ramp)
 
     def spend(self, week: int) -> float:
-        """Money spent this week, £ (the whole budget from the start: recruiting costs)."""
+        """Money spent this week across the borough, £ (all of it from the start: the
+        service is recruiting and setting up while it ramps up)."""
         return self.entry.budget_per_year / 52.0 if self.funded(week) else 0.0
 
     @abstractmethod
@@ -88,7 +93,7 @@ class CommunityGrants(Lever):
 
     def __init__(self, entry: schema.CommunityGrants, model: NeighbourhoodModel):
         super().__init__(entry, model)
-        self.groups_funded_per_year = entry.budget_per_year / entry.grant_per_group_gbp
+        self.groups_funded_per_year = self.sample_budget / entry.grant_per_group_gbp
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Fund groups up to what the budget buys; funded groups reach out."""
@@ -136,7 +141,7 @@ class SocialPrescribing(Lever):
 
     def __init__(self, entry: schema.SocialPrescribing, model: NeighbourhoodModel):
         super().__init__(entry, model)
-        self.link_workers = entry.budget_per_year / entry.cost_per_link_worker_gbp
+        self.link_workers = self.sample_budget / entry.cost_per_link_worker_gbp
         self.referrals_per_week = self.link_workers * entry.referrals_per_link_worker / 52.0
         self.carry = 0.0
         n = model.pop.size
@@ -195,7 +200,7 @@ class CommunityConnectors(Lever):
 
     def __init__(self, entry: schema.CommunityConnectors, model: NeighbourhoodModel):
         super().__init__(entry, model)
-        self.connectors = entry.budget_per_year / entry.cost_per_connector_gbp
+        self.connectors = self.sample_budget / entry.cost_per_connector_gbp
         self.reach_per_week = self.connectors * entry.residents_reached_per_connector / 52.0
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
@@ -246,7 +251,7 @@ class NeighbourhoodTeams(Lever):
 
     def __init__(self, entry: schema.NeighbourhoodTeams, model: NeighbourhoodModel):
         super().__init__(entry, model)
-        self.team = entry.budget_per_year / entry.cost_per_fte_gbp
+        self.team = self.sample_budget / entry.cost_per_fte_gbp
         self.caseload = self.team * entry.caseload_per_fte
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
@@ -275,7 +280,7 @@ class Access(Lever):
 
     def __init__(self, entry: schema.Access, model: NeighbourhoodModel):
         super().__init__(entry, model)
-        self.supported = entry.budget_per_year / entry.cost_per_resident_gbp
+        self.supported = self.sample_budget / entry.cost_per_resident_gbp
         self.relief = np.zeros(model.pop.size, np.float32)
 
     def reset_slots(self, slots: np.ndarray) -> None:

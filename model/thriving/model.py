@@ -73,6 +73,8 @@ class NeighbourhoodModel(mesa.Model):
         n = self.pop.size
         self.ward_start, self.ward_count = network.ward_ranges(self.pop.ward, self.wards.n_wards)
         self.ward_residents = self.ward_count.astype(np.float64)
+        # Borough adults per simulated resident (1 when the whole borough is simulated).
+        self.scale = float(self.wards.adults.sum()) / n
         self._wards_all_occupied = bool((self.ward_count > 0).all())
 
         # Ties.

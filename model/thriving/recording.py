@@ -69,6 +69,24 @@ WARD_COLUMNS: tuple[str, ...] = (
     "investment_spend_gbp",
 )
 
+#: Columns that count people, events or £ of service use in the simulated sample, and
+#: are scaled up to the borough (investment spend is already in borough £).
+SCALED_COLUMNS: tuple[str, ...] = (
+    "population",
+    "gp_appointments",
+    "ae_attendances",
+    "emergency_admissions",
+    "social_care_clients",
+    "social_care_hours",
+    "mental_health_referrals",
+    "unmet_demand",
+    "social_care_unmet_hours",
+    "lonely_person_years",
+    "groups_open",
+    "deaths",
+    "service_cost_gbp",
+)
+
 #: Outcome totals in the summary, from the weekly column they add up.
 TOTALS = {
     "gp_appointments_total": "gp_appointments",
@@ -221,12 +239,14 @@ class Recorder:
 
         m = self.model
         ts = pd.DataFrame(self.borough, columns=list(BOROUGH_COLUMNS))
-        for col in ("week", "year", "population", "groups_open", "deaths"):
-            ts[col] = ts[col].astype(np.int64)
         flat = self.ward.reshape(-1, len(WARD_COLUMNS))
         by_ward = pd.DataFrame(flat, columns=list(WARD_COLUMNS))
-        for col in ("week", "year", "population", "groups_open", "deaths"):
-            by_ward[col] = by_ward[col].astype(np.int64)
+        for frame in (ts, by_ward):
+            for col in SCALED_COLUMNS:
+                if col in frame:
+                    frame[col] = frame[col] * m.scale
+            for col in ("week", "year"):
+                frame[col] = frame[col].astype(np.int64)
         by_ward["ward"] = m.wards.names[by_ward["ward"].astype(np.int64).to_numpy()]
         if m.referrals:
             refs = {k: np.concatenate([r[k] for r in m.referrals]) for k in m.referrals[0]}
@@ -257,7 +277,9 @@ def summarise(ts: pd.DataFrame, model: NeighbourhoodModel) -> dict[str, Any]:
     out: dict[str, Any] = {
         "scenario": s.name,
         "seed": model.seed,
-        "residents": int(model.pop.size),
+        "residents_simulated": int(model.pop.size),
+        "borough_adults": float(model.wards.adults.sum()),
+        "scale": model.scale,
         "years": s.horizon.years,
         "burn_in_years": s.horizon.burn_in_years,
         "price_year": s.appraisal.price_year,
@@ -276,7 +298,8 @@ def summarise(ts: pd.DataFrame, model: NeighbourhoodModel) -> dict[str, Any]:
 def calibration_measures(ts: pd.DataFrame, last_years: int = 5) -> dict[str, float]:
     """The calibration table's measures, averaged over the last years of a run.
 
-    Rates are per adult per year unless the name says otherwise.
+    Rates are per adult per year unless the name says otherwise (borough counts over
+    borough adults, so they do not depend on the sample size).
 
     Parameters
     ----------

@@ -100,8 +100,10 @@ class PopulationConfig(Strict):
         ge=100,
         le=MAX_RESIDENTS,
         unit="adults",
-        description="Adults (18+) in the borough, shared among wards in proportion to the "
-        "ward table's adult counts.",
+        description="Adults simulated, shared among wards in proportion to the ward "
+        "table's adult counts. Fewer than the table's adults simulates a representative "
+        "sample: budgets are scaled down to the sample and counts and costs scaled back "
+        "up to the borough, so results are comparable at any size (only noise differs).",
         source="Oldham Census 2021: 242,100 people, about 185,000 adults (baseline_rates §7)",
         confidence="medium",
     )
