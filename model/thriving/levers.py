@@ -79,8 +79,11 @@ class Lever(ABC):
         return 1.0 if ramp == 0 else min(1.0, (week - self.start_week + 1) / ramp)
 
     def spend(self, week: int) -> float:
-        """Money spent this week across the borough, £ (all of it from the start: the
-        service is recruiting and setting up while it ramps up)."""
+        """Money spent this week across the borough, £.
+
+        All of it from the start: the service is recruiting and setting up while it
+        ramps up.
+        """
         return self.entry.budget_per_year / 52.0 if self.funded(week) else 0.0
 
     @abstractmethod
