@@ -23,7 +23,7 @@ def loneliness_target(
     member: np.ndarray,
     need: np.ndarray,
     deprivation: np.ndarray,
-    lonely_tie_strength: np.ndarray,
+    lonely_strong_ties: np.ndarray,
     cfg: LonelinessConfig,
 ) -> np.ndarray:
     """Score each resident's loneliness drifts towards.
@@ -36,8 +36,8 @@ def loneliness_target(
     strong_ties : (n,) float
     need : (n,) float, need units
     deprivation : (n,) float in [0, 1]
-    lonely_tie_strength : (n,) float
-        Sum of strengths of ties to lonely residents.
+    lonely_strong_ties : (n,) float
+        Strong ties who are lonely.
     cfg : LonelinessConfig
 
     Returns
@@ -65,7 +65,7 @@ def loneliness_target(
         - cfg.participation_effect * member
         + cfg.need_effect * need
         + cfg.deprivation_effect * deprivation
-        + cfg.contagion_strength * cfg.contagion_per_lonely_tie * lonely_tie_strength
+        + cfg.contagion_strength * cfg.contagion_per_lonely_tie * lonely_strong_ties
     )
     return target.astype(np.float32)
 

@@ -65,6 +65,8 @@ class NeighbourhoodModel(mesa.Model):
         self.population_key = stream_key(self.seed, "population")
         self.network_key = stream_key(self.seed, "network")
         self.lever_key = stream_key(self.seed, "levers")
+        self.tie_formation_key = stream_key(self.seed, "tie_formation")
+        self.participation_key = stream_key(self.seed, "participation")
         self.week = 0
 
         # Residents.
@@ -155,7 +157,7 @@ class NeighbourhoodModel(mesa.Model):
             self.pop.group >= 0,
             self.pop.need,
             self.pop.deprivation,
-            summary.lonely_tie_strength,
+            summary.lonely_strong_ties,
             scenario.loneliness,
         )
         self.pop.loneliness += target - self.pop.loneliness_trait
@@ -268,7 +270,7 @@ class NeighbourhoodModel(mesa.Model):
             self.open_groups(new_wards, caps, week)
 
         # 3. Residents join and leave groups; awareness spreads and fades.
-        u = self.streams["participation"].random((6, n), dtype=np.float32)
+        u = self.streams["participation"].random((4, n), dtype=np.float32)
         member = pop.group >= 0
         leaving = member & (u[0] < s.groups.leave_rate / 52.0)
         pop.group[leaving] = -1
@@ -280,10 +282,11 @@ class NeighbourhoodModel(mesa.Model):
         )
         joiners = np.flatnonzero(~member & (u[1] < p_join))
         if joiners.size:
-            friend = self.ties.random_neighbour(joiners, u[2, joiners])
+            d = counter_uniforms(self.participation_key, joiners, week, 2)
+            friend = self.ties.random_neighbour(joiners, d[0])
             preferred = np.where(friend >= 0, pop.group[np.maximum(friend, 0)], -1)
             choice = groups_mod.place_joiners(
-                joiners, preferred, pop.ward, self.groups, self.wards.n_wards, u[3, joiners]
+                joiners, preferred, pop.ward, self.groups, self.wards.n_wards, d[1]
             )
             pop.group[joiners] = choice
             self.groups.count_members(pop.group)
@@ -292,7 +295,7 @@ class NeighbourhoodModel(mesa.Model):
             summary.member_exposure, self.outreach, s.groups
         )
         forget = s.groups.awareness_loss_rate / 52.0
-        pop.aware = np.where(pop.aware, member | (u[4] >= forget), u[5] < gain)
+        pop.aware = np.where(pop.aware, member | (u[2] >= forget), u[3] < gain)
 
         # 4. Ties form, strengthen and decay.
         self.ties.weekly_contact(pop.group, s.network, self.streams["ties"])
@@ -306,11 +309,13 @@ class NeighbourhoodModel(mesa.Model):
             np.ones(n, np.float32),
             s.network,
             self.streams["tie_formation"],
+            self.tie_formation_key,
+            week,
         )
         self.ties.flush()
+        summary = self._summarise()
         if week % s.network.merge_every_weeks == 0:
             self.ties.merge()
-        summary = self._summarise()
 
         # 5. Loneliness and need.
         target = loneliness.loneliness_target(
@@ -321,7 +326,7 @@ class NeighbourhoodModel(mesa.Model):
             member,
             pop.need,
             pop.deprivation,
-            summary.lonely_tie_strength,
+            summary.lonely_strong_ties,
             s.loneliness,
         )
         shocks = self.streams["loneliness"].standard_normal(n, dtype=np.float32)
@@ -366,7 +371,7 @@ class NeighbourhoodModel(mesa.Model):
         excess_need = need - self._expected_need(pop.age)
         rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
         base_hazard = self._death_hazard(pop.age)
-        band = np.minimum((pop.age - 18.0) // 5, MORTALITY_BANDS - 1).astype(np.int64)
+        band = np.minimum(((pop.age - 18.0) * 0.2).astype(np.int64), MORTALITY_BANDS - 1)
         if week <= s.burn_in_weeks or self.mortality_norm is None:
             # Normalise the risk factors within five-year age bands, so that deaths by
             # age follow the life table; the norm is frozen once investments can start,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from .rng import counter_uniforms
 from .schema import NetworkConfig
 
 HOUSEHOLD_THREE_SHARE = 0.25  # share of multi-adult households with three adults
@@ -81,11 +82,12 @@ class TieSummary:
     Attributes
     ----------
     ties : (n,) float32
-        Number of ties.
+        Number of live ties.
     strong_ties : (n,) float32
         Number of strong ties.
-    lonely_tie_strength : (n,) float32
-        Sum of the strengths of ties to lonely residents (contagion exposure).
+    lonely_strong_ties : (n,) float32
+        Strong ties who are lonely (contagion exposure: loneliness spreads through the
+        friends and family one is close to, Cacioppo et al. 2009).
     member_exposure : (n,) float32
         Ties who are group members, bridging ties counted with the bridging multiplier
         (awareness spreading and the friend effect on joining).
@@ -93,7 +95,7 @@ class TieSummary:
 
     ties: np.ndarray
     strong_ties: np.ndarray
-    lonely_tie_strength: np.ndarray
+    lonely_strong_ties: np.ndarray
     member_exposure: np.ndarray
 
 
@@ -119,6 +121,8 @@ class TieTable:
         "household": bool,
         "bridging": bool,
         "alive": bool,
+        "strong_seen": bool,  # strong when the per-resident sums were last brought up to date
+        "alive_seen": bool,  # alive then
     }
 
     def __init__(self, n: int, ward: np.ndarray):
@@ -130,6 +134,9 @@ class TieTable:
         self._indptr = np.zeros(self.n + 1, np.int64)
         self._csc: sparse.csc_matrix | None = None
         self._queued: list[tuple[np.ndarray, ...]] = []
+        self._sums: TieSummary | None = None
+        self._lonely_seen = np.zeros(self.n, bool)
+        self._member_seen = np.zeros(self.n, bool)
         self._refresh_views()
 
     def _refresh_views(self) -> None:
@@ -225,6 +232,8 @@ class TieTable:
             household=household[new_idx],
             bridging=self.ward[lo] != self.ward[hi],
             alive=np.ones(new_keys.size, bool),
+            strong_seen=np.zeros(new_keys.size, bool),
+            alive_seen=np.zeros(new_keys.size, bool),
         )
         return int(new_keys.size + revive_at.size)
 
@@ -317,6 +326,7 @@ class TieTable:
         self._indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(counts, out=self._indptr[1:])
         self._csc = None
+        self._sums = None  # recompute in full after a merge: a check against drift
 
     def _upper(self, data: np.ndarray) -> sparse.csr_matrix:
         """The head as an upper-triangular CSR matrix with the given per-tie data."""
@@ -404,10 +414,17 @@ class TieTable:
         rng : numpy.random.Generator
             The ``ties`` stream.
         """
+        m = self.m
+        p = self.closeness.copy()
         g_src = group[self.src]
-        same_group = (g_src >= 0) & (g_src == group[self.dst])
-        p = self.closeness + np.float32(cfg.contact_same_group) * same_group
-        met = rng.random(self.key.size, dtype=np.float32) < p
+        member = np.flatnonzero(g_src >= 0)  # only ties of members can share a group
+        same = g_src[member] == group[self.dst[member]]
+        p[member[same]] += np.float32(cfg.contact_same_group)
+        # Sixteen-bit uniforms from raw 64-bit words: a quarter of the cost of floats,
+        # and a resolution (1/65,536) far finer than any contact probability needs.
+        words = rng.bit_generator.random_raw((m + 3) // 4)
+        draws = np.asarray(words, dtype=np.uint64).view(np.uint16)[:m]
+        met = draws < np.minimum(p, 1.0) * np.float32(65536.0)
         rate = np.float32(1.0 / cfg.tie_memory_weeks)
         self.strength += rate * (met.astype(np.float32) - self.strength)
         weak = (self.strength < cfg.drop_threshold) & ~self.household
@@ -420,7 +437,12 @@ class TieTable:
         strong_threshold: float,
         bridging_multiplier: float,
     ) -> TieSummary:
-        """Per-resident tie counts and exposures for this week.
+        """Per-resident strong ties, lonely strong ties and member exposure.
+
+        Kept up to date incrementally: only the ties whose strong or live status changed
+        since the last call, and the ties of residents whose loneliness or membership
+        changed, are visited. After every merge the sums are recomputed in full with
+        sparse products, so they cannot drift.
 
         Parameters
         ----------
@@ -435,21 +457,89 @@ class TieTable:
         -------
         TieSummary
         """
-        alive = self.alive.astype(np.float32)
-        strong = alive * (self.strength >= strong_threshold)
-        spread = alive * np.where(self.bridging, np.float32(bridging_multiplier), 1.0)
-        ones = np.ones(self.n, np.float32)
-        both = np.column_stack([ones, member.astype(np.float32)])
-        counts = self.neighbour_sum(alive, ones)
-        strong_counts = self.neighbour_sum(strong, ones)
-        lonely_strength = self.neighbour_sum(alive * self.strength, lonely.astype(np.float32))
-        exposure = self.neighbour_sum(spread, both[:, 1])
+        strong = self.alive & (self.strength >= strong_threshold)
+        if self._sums is None:
+            self._sums = self.summarise_in_full(
+                lonely, member, strong_threshold, bridging_multiplier
+            )
+        else:
+            self._update_sums(strong, lonely, member, bridging_multiplier)
+        self.strong_seen[:] = strong
+        self.alive_seen[:] = self.alive
+        self._lonely_seen = lonely.copy()
+        self._member_seen = member.copy()
         return TieSummary(
-            ties=counts.astype(np.float32),
-            strong_ties=strong_counts.astype(np.float32),
-            lonely_tie_strength=lonely_strength.astype(np.float32),
-            member_exposure=exposure.astype(np.float32),
+            self._sums.ties.copy(),
+            self._sums.strong_ties.copy(),
+            self._sums.lonely_strong_ties.copy(),
+            self._sums.member_exposure.copy(),
         )
+
+    def _update_sums(self, strong, lonely, member, bridging_multiplier: float) -> None:
+        sums = self._sums
+        src, dst = self.src, self.dst
+        # 1. Residents whose loneliness or membership changed: their ties as they were.
+        flipped = np.flatnonzero((lonely != self._lonely_seen) | (member != self._member_seen))
+        if flipped.size:
+            e = self.incident_ties(flipped)
+            s_e, d_e = src[e], dst[e]
+            d_lonely_s = lonely[s_e].astype(np.float32) - self._lonely_seen[s_e]
+            d_lonely_d = lonely[d_e].astype(np.float32) - self._lonely_seen[d_e]
+            was_strong = self.strong_seen[e]
+            np.add.at(sums.lonely_strong_ties, s_e, was_strong * d_lonely_d)
+            np.add.at(sums.lonely_strong_ties, d_e, was_strong * d_lonely_s)
+            reach = self.alive_seen[e] * np.where(
+                self.bridging[e], np.float32(bridging_multiplier), np.float32(1.0)
+            )
+            d_member_s = member[s_e].astype(np.float32) - self._member_seen[s_e]
+            d_member_d = member[d_e].astype(np.float32) - self._member_seen[d_e]
+            np.add.at(sums.member_exposure, s_e, reach * d_member_d)
+            np.add.at(sums.member_exposure, d_e, reach * d_member_s)
+        # 2. Ties that became (or stopped being) strong or live, valued as now.
+        changed = np.flatnonzero((strong != self.strong_seen) | (self.alive != self.alive_seen))
+        if changed.size:
+            s_e, d_e = src[changed], dst[changed]
+            d_strong = strong[changed].astype(np.float32) - self.strong_seen[changed]
+            np.add.at(sums.strong_ties, s_e, d_strong)
+            np.add.at(sums.strong_ties, d_e, d_strong)
+            np.add.at(sums.lonely_strong_ties, s_e, d_strong * lonely[d_e])
+            np.add.at(sums.lonely_strong_ties, d_e, d_strong * lonely[s_e])
+            d_alive = self.alive[changed].astype(np.float32) - self.alive_seen[changed]
+            np.add.at(sums.ties, s_e, d_alive)
+            np.add.at(sums.ties, d_e, d_alive)
+            reach = d_alive * np.where(
+                self.bridging[changed], np.float32(bridging_multiplier), np.float32(1.0)
+            )
+            np.add.at(sums.member_exposure, s_e, reach * member[d_e])
+            np.add.at(sums.member_exposure, d_e, reach * member[s_e])
+
+    def summarise_in_full(
+        self,
+        lonely: np.ndarray,
+        member: np.ndarray,
+        strong_threshold: float,
+        bridging_multiplier: float,
+    ) -> TieSummary:
+        """The same sums as :meth:`summarise`, computed from scratch (sparse products)."""
+        alive = self.alive
+        strong = (alive & (self.strength >= strong_threshold)).astype(np.float32)
+        spread = np.where(self.bridging, np.float32(bridging_multiplier), np.float32(1.0))
+        spread *= alive
+        return TieSummary(
+            ties=self.ties_per_resident(),
+            strong_ties=self.neighbour_sum(strong, np.ones(self.n, np.float32)).astype(np.float32),
+            lonely_strong_ties=self.neighbour_sum(strong, lonely.astype(np.float32)).astype(
+                np.float32
+            ),
+            member_exposure=self.neighbour_sum(spread, member.astype(np.float32)).astype(
+                np.float32
+            ),
+        )
+
+    def ties_per_resident(self) -> np.ndarray:
+        """Live ties of every resident, (n,) float32."""
+        ones = np.ones(self.n, np.float32)
+        return self.neighbour_sum(self.alive.astype(np.float32), ones).astype(np.float32)
 
     # ------------------------------------------------------------------ metrics
 
@@ -652,6 +742,8 @@ def form_new_ties(
     encounter_multiplier: np.ndarray,
     cfg: NetworkConfig,
     rng: np.random.Generator,
+    key: int,
+    week: int,
 ) -> dict[str, int]:
     """One week of new ties: focal closure, triadic closure and chance encounters.
 
@@ -670,7 +762,12 @@ def form_new_ties(
         Extra chance encounters (e.g. a community connector at work in the ward).
     cfg : NetworkConfig
     rng : numpy.random.Generator
-        The ``tie_formation`` stream.
+        The ``tie_formation`` stream: three draws per resident per week decide who
+        meets someone new.
+    key : int
+        Counter key of the ``tie_formation`` stream, for whom they meet.
+    week : int
+        Current week.
 
     Returns
     -------
@@ -678,52 +775,55 @@ def form_new_ties(
         Meetings by mechanism (queued ties; pairs already tied are not doubled).
     """
     n = table.n
-    u = rng.random((11, n), dtype=np.float32)
+    u = rng.random((3, n), dtype=np.float32)
     formed = {}
     # Focal closure: members meet another member of their group.
     member = group >= 0
     focal = np.flatnonzero(member & (u[0] < cfg.focal_closure_rate))
     if focal.size:
+        d = counter_uniforms(key ^ 0xF0CA1, focal, week, 2)
         members = np.flatnonzero(member)
         by_group = members[np.argsort(group[members], kind="stable")]
         sizes = np.bincount(group[members])
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         g = group[focal]
-        partner = by_group[starts[g] + np.floor(u[1, focal] * sizes[g]).astype(np.int64)]
-        closeness = beta_one_b(u[2, focal], cfg.closeness_mean)
+        partner = by_group[starts[g] + np.floor(d[0] * sizes[g]).astype(np.int64)]
+        closeness = beta_one_b(d[1], cfg.closeness_mean)
         table.queue(focal, partner, cfg.new_tie_strength, closeness)
         formed["focal"] = focal.size
     # Triadic closure: meet a friend of a friend.
-    triadic = np.flatnonzero(u[3] < cfg.triadic_closure_rate)
+    triadic = np.flatnonzero(u[1] < cfg.triadic_closure_rate)
     if triadic.size:
-        friend = table.random_neighbour(triadic, u[4, triadic])
+        d = counter_uniforms(key ^ 0x7121AD, triadic, week, 3)
+        friend = table.random_neighbour(triadic, d[0])
         has = friend >= 0
         fof = np.full(triadic.size, -1, np.int64)
-        fof[has] = table.random_neighbour(friend[has], u[5, triadic[has]])
+        fof[has] = table.random_neighbour(friend[has], d[1, has])
         ok = fof >= 0
-        closeness = beta_one_b(u[2, triadic[ok]], cfg.closeness_mean)
+        closeness = beta_one_b(d[2, ok], cfg.closeness_mean)
         table.queue(triadic[ok], fof[ok], cfg.new_tie_strength, closeness)
         formed["triadic"] = int(ok.sum())
     # Chance encounters: the closest in age of three random residents, of the same ward
     # (neighbours) or, as often as bridging ties are, anywhere in the borough (work,
     # the town centre).
     p_enc = cfg.encounter_rate * encounter_multiplier
-    enc = np.flatnonzero(u[6] < p_enc)
+    enc = np.flatnonzero(u[2] < p_enc)
     if enc.size:
+        d = counter_uniforms(key ^ 0xE4C0, enc, week, 5)
         w = ward[enc]
-        local = u[10, enc] < cfg.same_ward_share
+        local = d[4] < cfg.same_ward_share
         tries = np.stack(
             [
                 np.where(
                     local,
-                    ward_start[w] + np.floor(u[7 + k, enc] * ward_count[w]),
-                    np.floor(u[7 + k, enc] * n),
+                    ward_start[w] + np.floor(d[k] * ward_count[w]),
+                    np.floor(d[k] * n),
                 )
                 for k in range(3)
             ]
         ).astype(np.int64)
         partner = closest_in_age(enc, tries, age)
-        closeness = beta_one_b(u[2, enc], cfg.closeness_mean)
+        closeness = beta_one_b(d[3], cfg.closeness_mean)
         table.queue(enc, partner, cfg.new_tie_strength, closeness)
         formed["encounter"] = enc.size
     return formed

@@ -281,8 +281,10 @@ class LonelinessConfig(Strict):
         0.06,
         ge=0,
         le=2,
-        unit="score per lonely tie, at strength 1",
-        description="Shift in a resident's target per lonely tie (weighted by tie strength).",
+        unit="score per lonely strong tie, at strength 1",
+        description="Shift in a resident's target per lonely strong tie (the friends and "
+        "family one is close to; Cacioppo et al. 2009 found loneliness spreads through "
+        "friends).",
         source="calibrated so one lonely contact adds about 0.04 a year to the risk of "
         "becoming lonely (Hill et al. 2010)",
         confidence="low",
@@ -416,7 +418,7 @@ class NetworkConfig(Strict):
         confidence="low",
     )
     merge_every_weeks: int = param(
-        4,
+        8,
         ge=1,
         le=52,
         unit="weeks",
