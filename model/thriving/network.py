@@ -280,23 +280,25 @@ class TieTable:
         return np.unique(partners)
 
     def incident_ties(self, residents: np.ndarray) -> np.ndarray:
-        """Indices of every tie (live or dead) touching ``residents``.
+        """Indices of every tie (live or dead) touching ``residents``, each once.
 
         Uses the CSR rows and CSC columns of the merged head, plus a scan of the small
         unmerged tail, so the cost grows with the residents' ties, not the network.
         """
         residents = np.asarray(residents, np.int64)
         csc = self._column_index()
+        mark = np.zeros(self.n, bool)
+        mark[residents] = True
         r0, r1 = self._indptr[residents], self._indptr[residents + 1]
         c0, c1 = csc.indptr[residents], csc.indptr[residents + 1]
         rows = _ranges(r0, r1)
         cols = csc.data[_ranges(c0, c1)].astype(np.int64)
+        # A tie between two of the residents is in both lists: keep its row entry only.
+        cols = cols[~mark[self.src[cols]]]
         tail = np.arange(self.n_head, self.m)
         if tail.size:
-            mark = np.zeros(self.n, bool)
-            mark[residents] = True
             tail = tail[mark[self.src[tail]] | mark[self.dst[tail]]]
-        return np.unique(np.concatenate([rows, cols, tail]))
+        return np.concatenate([rows, cols, tail])
 
     def _column_index(self) -> sparse.csc_matrix:
         """The head by column: for each resident, the ties where they are ``dst``."""
