@@ -149,12 +149,12 @@ class SocialPrescribing(Lever):
         self.carry = 0.0
         n = model.pop.size
         self.referred_week = np.full(n, -(10**6), np.int32)
-        self.engaged_week = np.full(n, -1, np.int32)
+        self.supported_week = np.full(n, -1, np.int32)  # took up the referral
 
     def reset_slots(self, slots: np.ndarray) -> None:
         """Forget residents who left (their slots now hold in-movers)."""
         self.referred_week[slots] = -(10**6)
-        self.engaged_week[slots] = -1
+        self.supported_week[slots] = -1
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Refer, connect, and apply the (decaying) effect on service use."""
@@ -165,14 +165,14 @@ class SocialPrescribing(Lever):
             self.carry -= k
             if k > 0:
                 self._refer(model, week, k)
-        engaged = np.flatnonzero(self.engaged_week >= 0)
-        if engaged.size:
-            years = (week - self.engaged_week[engaged]) / 52.0
+        supported = np.flatnonzero(self.supported_week >= 0)
+        if supported.size:
+            years = (week - self.supported_week[supported]) / 52.0
             effect = (1.0 - e.effect_decay_per_year) ** years
             mods = model.modifiers
-            mods.gp_avoided_per_week[engaged] += e.gp_appointments_avoided / 52.0 * effect
-            mods.ae_multiplier[engaged] *= 1.0 - e.ae_reduction * effect
-            mods.admissions_multiplier[engaged] *= 1.0 - e.admissions_reduction * effect
+            mods.gp_avoided_per_week[supported] += e.gp_appointments_avoided / 52.0 * effect
+            mods.ae_multiplier[supported] *= 1.0 - e.ae_reduction * effect
+            mods.admissions_multiplier[supported] *= 1.0 - e.admissions_reduction * effect
 
     def _refer(self, model: NeighbourhoodModel, week: int, k: int) -> None:
         pop = model.pop
@@ -187,11 +187,14 @@ class SocialPrescribing(Lever):
         top = np.sort(top)
         self.referred_week[top] = week
         u = counter_uniforms(model.lever_key, top, week, 2)
-        engaged = top[(u[0] < self.entry.uptake) & (u[1] < self.entry.engaged_share)]
-        self.engaged_week[engaged] = week
+        took_up = u[0] < self.entry.uptake
+        engaged = top[took_up & (u[1] < self.entry.engaged_share)]
+        # Everyone who takes up the referral gets link-worker support (the service-use
+        # effect); those who engage are also found a place in a community group.
+        self.supported_week[top[took_up]] = week
         pop.aware[engaged] = True
         model.connect_to_groups(engaged, week)
-        model.record_referrals(top, week, engaged)
+        model.record_referrals(top, week, top[took_up], engaged)
 
 
 class CommunityConnectors(Lever):

@@ -222,13 +222,16 @@ class NeighbourhoodModel(mesa.Model):
         pop.group[free] = choice
         self.groups.count_members(pop.group)
 
-    def record_referrals(self, referred: np.ndarray, week: int, engaged: np.ndarray) -> None:
+    def record_referrals(
+        self, referred: np.ndarray, week: int, took_up: np.ndarray, engaged: np.ndarray
+    ) -> None:
         """Keep who was referred when, for before-and-after analyses."""
         self.referrals.append(
             {
                 "week": np.full(referred.size, week, np.int32),
                 "slot": referred.astype(np.int32),
                 "occupant": self.pop.occupant[referred].copy(),
+                "took_up": np.isin(referred, took_up),
                 "engaged": np.isin(referred, engaged),
                 "gp_per_year_before": self.pop.gp_recent[referred] * 52.0,
             }

@@ -135,6 +135,8 @@ class TieTable:
         self._csc: sparse.csc_matrix | None = None
         self._queued: list[tuple[np.ndarray, ...]] = []
         self._sums: TieSummary | None = None
+        self._tail_keys = np.empty(0, np.int64)  # sorted keys of the unmerged tail
+        self._tail_index = np.empty(0, np.int64)  # their positions in the table
         self._lonely_seen = np.zeros(self.n, bool)
         self._member_seen = np.zeros(self.n, bool)
         self._refresh_views()
@@ -200,13 +202,12 @@ class TieTable:
         in_head = np.zeros(keys.size, bool)
         if self.n_head:
             in_head = (pos < self.n_head) & (head[np.minimum(pos, self.n_head - 1)] == keys)
-        tail = self.key[self.n_head :]
+        tail_keys, tail_index = self._tail_keys, self._tail_index
         tail_pos = np.full(keys.size, -1, np.int64)
-        if tail.size:
-            order = np.argsort(tail, kind="stable")
-            tp = np.searchsorted(tail[order], keys)
-            found = (tp < tail.size) & (tail[order][np.minimum(tp, tail.size - 1)] == keys)
-            tail_pos[found] = self.n_head + order[tp[found]]
+        if tail_keys.size:
+            tp = np.searchsorted(tail_keys, keys)
+            found = (tp < tail_keys.size) & (tail_keys[np.minimum(tp, tail_keys.size - 1)] == keys)
+            tail_pos[found] = tail_index[tp[found]]
         existing = np.where(in_head, pos, tail_pos)
         known = existing >= 0
         # Revive dropped ties in place; skip live ones.
@@ -219,8 +220,14 @@ class TieTable:
         self.closeness[revive_at] = closeness[src_idx]
         self.household[revive_at] = household[src_idx]
         new = ~known
-        new_keys = keys[new]
+        new_keys = keys[new]  # sorted (from np.unique)
         new_idx = idx[new]
+        # Keep a sorted index of the unmerged tail, so next week's look-ups need no sort.
+        at = np.searchsorted(self._tail_keys, new_keys)
+        self._tail_keys = np.insert(self._tail_keys, at, new_keys)
+        self._tail_index = np.insert(
+            self._tail_index, at, np.arange(self.m, self.m + new_keys.size)
+        )
         lo = (new_keys // self.n).astype(np.int32)
         hi = (new_keys % self.n).astype(np.int32)
         self._append(
@@ -328,7 +335,10 @@ class TieTable:
         self._indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(counts, out=self._indptr[1:])
         self._csc = None
-        self._sums = None  # recompute in full after a merge: a check against drift
+        self._tail_keys = np.empty(0, np.int64)
+        self._tail_index = np.empty(0, np.int64)
+        # The per-resident sums do not depend on the order of ties, and their "seen"
+        # flags moved with the ties, so they stay valid through the merge.
 
     def _upper(self, data: np.ndarray) -> sparse.csr_matrix:
         """The head as an upper-triangular CSR matrix with the given per-tie data."""
@@ -443,8 +453,9 @@ class TieTable:
 
         Kept up to date incrementally: only the ties whose strong or live status changed
         since the last call, and the ties of residents whose loneliness or membership
-        changed, are visited. After every merge the sums are recomputed in full with
-        sparse products, so they cannot drift.
+        changed, are visited. The sums are whole numbers (or whole multiples of the
+        bridging weight), exact in float32, so they cannot drift;
+        ``tests/test_tie_sums.py`` checks them against :meth:`summarise_in_full`.
 
         Parameters
         ----------

@@ -112,7 +112,7 @@ class RunResult:
     summary : dict
         Totals after burn-in, discounted costs and calibration measures.
     referrals : pandas.DataFrame
-        Social-prescribing referrals (week, slot, engaged, GP use before).
+        Social-prescribing referrals (week, slot, took up, engaged, GP use before).
     """
 
     timeseries: pd.DataFrame
@@ -253,7 +253,14 @@ class Recorder:
             referrals = pd.DataFrame(refs)
         else:
             referrals = pd.DataFrame(
-                {"week": [], "slot": [], "occupant": [], "engaged": [], "gp_per_year_before": []}
+                {
+                    "week": [],
+                    "slot": [],
+                    "occupant": [],
+                    "took_up": [],
+                    "engaged": [],
+                    "gp_per_year_before": [],
+                }
             )
         return RunResult(ts, by_ward, summarise(ts, m), referrals)
 
