@@ -23,6 +23,7 @@ from .rng import counter_uniforms
 from .schema import NetworkConfig
 
 HOUSEHOLD_THREE_SHARE = 0.25  # share of multi-adult households with three adults
+STRONG_HYSTERESIS = 0.1  # a strong tie stops being strong this far below the threshold
 
 
 def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
@@ -470,11 +471,14 @@ class TieTable:
         -------
         TieSummary
         """
-        strong = self.alive & (self.strength >= strong_threshold)
+        # Hysteresis: a tie becomes strong at the threshold and stays strong until it
+        # falls a margin below it, so one missed week does not unmake a close friend.
+        strong = self.alive & (
+            (self.strength >= strong_threshold)
+            | (self.strong_seen & (self.strength >= strong_threshold - STRONG_HYSTERESIS))
+        )
         if self._sums is None:
-            self._sums = self.summarise_in_full(
-                lonely, member, strong_threshold, bridging_multiplier
-            )
+            self._sums = self.summarise_in_full(lonely, member, strong, bridging_multiplier)
         else:
             self._update_sums(strong, lonely, member, bridging_multiplier)
         self.strong_seen[:] = strong
@@ -530,12 +534,15 @@ class TieTable:
         self,
         lonely: np.ndarray,
         member: np.ndarray,
-        strong_threshold: float,
+        strong: np.ndarray,
         bridging_multiplier: float,
     ) -> TieSummary:
-        """The same sums as :meth:`summarise`, computed from scratch (sparse products)."""
+        """The same sums as :meth:`summarise`, computed from scratch (sparse products).
+
+        ``strong`` flags the strong ties (each tie, bool).
+        """
         alive = self.alive
-        strong = (alive & (self.strength >= strong_threshold)).astype(np.float32)
+        strong = (alive & strong).astype(np.float32)
         spread = np.where(self.bridging, np.float32(bridging_multiplier), np.float32(1.0))
         spread *= alive
         return TieSummary(
@@ -714,6 +721,11 @@ def initial_ties(
     return table
 
 
+def table_groups_fit_int16(ids: np.ndarray) -> bool:
+    """Whether group ids can be sorted as 16-bit integers (radix sort)."""
+    return ids.size == 0 or int(ids.max()) < np.iinfo(np.int16).max
+
+
 def ward_ranges(ward: np.ndarray, n_wards: int) -> tuple[np.ndarray, np.ndarray]:
     """First slot and number of slots of each ward (slots are contiguous by ward)."""
     counts = np.bincount(ward, minlength=n_wards)
@@ -796,7 +808,11 @@ def form_new_ties(
     if focal.size:
         d = counter_uniforms(key ^ 0xF0CA1, focal, week, 2)
         members = np.flatnonzero(member)
-        by_group = members[np.argsort(group[members], kind="stable")]
+        ids = group[members]
+        # Group ids fit in 16 bits for any realistic borough: numpy then radix-sorts.
+        if table_groups_fit_int16(ids):
+            ids = ids.astype(np.int16)
+        by_group = members[np.argsort(ids, kind="stable")]
         sizes = np.bincount(group[members])
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         g = group[focal]
