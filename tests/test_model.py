@@ -166,8 +166,10 @@ def paired_weeks():
     return out
 
 
-# Streams that draw a fixed number of values per resident slot (or ward) every week,
-# whatever the scenario: their state must match after any number of weeks.
+# Streams that draw a fixed number of values per resident slot every week, whatever the
+# scenario: their state must match after any number of weeks. (Not "ties", which draws
+# one value per tie, nor "groups" or "services", whose Poisson draws use a number of
+# uniforms that depends on the rate.)
 PER_SLOT_STREAMS = (
     "population",
     "participation",
@@ -176,7 +178,6 @@ PER_SLOT_STREAMS = (
     "need",
     "demand",
     "mortality",
-    "services",
 )
 
 

@@ -588,6 +588,31 @@ def test_weekly_contact_strength_tracks_closeness(rng):
     assert table.strength.mean() == pytest.approx(0.3, abs=0.02)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="common random numbers gap, network.py TieTable.weekly_contact: contact draws "
+    "go to tie-table rows in order, so one extra tie (a lever's introduction) shifts the "
+    "draws of every tie sorted after it and pairs are no longer matched across scenarios",
+)
+def test_weekly_contact_draws_do_not_depend_on_other_ties():
+    rng = np.random.default_rng(1)
+    n = 200
+    a, b = rng.integers(1, n, (2, 600))
+    plain = TieTable(n, np.zeros(n, np.int16))
+    plain.add(a, b, 0.5, 0.3)
+    plain.merge()
+    extra = TieTable(n, np.zeros(n, np.int16))
+    extra.add(np.append(a, 0), np.append(b, 1), 0.5, 0.3)  # one more tie, sorted first
+    extra.merge()
+    cfg = NetworkConfig()
+    group = np.full(n, -1, np.int32)
+    plain.weekly_contact(group, cfg, np.random.default_rng(9))
+    extra.weekly_contact(group, cfg, np.random.default_rng(9))
+    common = np.isin(extra.key, plain.key)
+    np.testing.assert_array_equal(extra.strength[common], plain.strength)
+
+
 @settings(max_examples=10)
 @given(generators)
 def test_form_new_ties_only_valid_ties(rng):
