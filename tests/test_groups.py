@@ -171,12 +171,6 @@ def test_place_joiners_no_joiners():
     assert gm.place_joiners(none, none, np.zeros(2, np.int64), table, 1, np.array([])).size == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="groups.py place_joiners indexes space[0] when the group table is empty "
-    "(IndexError); the model builds no groups below ~2,000 residents",
-)
 def test_place_joiners_with_no_groups():
     choice = gm.place_joiners(
         np.arange(3), np.full(3, -1), np.zeros(3, np.int64), GroupTable(), 1, np.full(3, 0.5)

@@ -306,13 +306,6 @@ def test_household_bookkeeping_over_a_run():
         np.testing.assert_array_equal(m.pop.lives_alone, m.household_ties == 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="model.py _renew: household_ties drops by one however many household partners "
-    "leave in the same week (TieTable.remove_residents returns unique partners), so a "
-    "resident whose two partners both leave keeps household_ties == 1 and lives_alone False",
-)
 def test_both_partners_leave_in_one_week():
     m = NeighbourhoodModel(scenario(), seed=1)
     survivor = int(np.flatnonzero(m.household_ties == 2)[0])  # a household of three
@@ -326,13 +319,6 @@ def test_both_partners_leave_in_one_week():
     assert m.pop.lives_alone[survivor] == (live_household_ties(m)[survivor] == 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="below about 2,000 residents no ward gets an initial group and "
-    "groups.place_joiners raises IndexError on the empty group table (also breaks the "
-    "NeighbourhoodModel docstring example, 500 residents)",
-)
 @pytest.mark.parametrize("residents", [500])
 def test_small_population_runs(residents):
     m = NeighbourhoodModel(scenario(residents=residents), seed=1)

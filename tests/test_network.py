@@ -85,12 +85,6 @@ def test_empty_table():
     assert table.to_networkx().number_of_edges() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="network.py TieTable.random_neighbour indexes self.alive[0] on a table "
-    "with no ties (IndexError)",
-)
 def test_random_neighbour_of_empty_table():
     table = TieTable(5, np.zeros(5, np.int16))
     table.merge()
@@ -425,13 +419,6 @@ def test_incremental_summary_equals_full_recount(ops):
             np.testing.assert_array_equal(getattr(got, name), expected, name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="network.py TieTable.merge drops dead ties whose death summarise() has not yet "
-    "seen (alive_seen True), so the incremental sums keep their contribution for good; "
-    "the model today always summarises just before merging",
-)
 def test_summary_survives_merge_without_summarise():
     rng = np.random.default_rng(0)
     table = random_table(rng, n=30, m=80)

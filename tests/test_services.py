@@ -67,13 +67,6 @@ def test_poisson_monotone_in_rate(rates, u, extra):
     assert (sv.poisson_from_uniform(rates + extra, uniforms) >= counts).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="services.py poisson_from_uniform: for u within ~1e-15 of 1 the float64 CDF "
-    "never reaches u, so the count runs to MAX_EVENTS_PER_WEEK (60) whatever the rate "
-    "(not monotone in the rate); only float64 uniforms (counter_uniforms) can be that close",
-)
 @pytest.mark.parametrize("rate", [0.01, 4.0])
 def test_poisson_top_uniform(rate):
     top = np.nextafter(1.0, 0.0)

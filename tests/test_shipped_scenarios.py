@@ -96,8 +96,14 @@ def test_scenario_starts_with_schema_modeline_and_comments(path: Path):
 @pytest.mark.parametrize("path", [p for p in SCENARIO_FILES if p.name != "baseline.yaml"],
                          ids=lambda p: p.name)  # fmt: skip
 def test_scenario_extends_baseline(path: Path):
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert raw["extends"] == "baseline.yaml"
+    """Every scenario builds on the baseline, directly or through another scenario."""
+    seen = []
+    while path.name != "baseline.yaml":
+        assert path.name not in seen, f"extends cycle: {seen}"
+        seen.append(path.name)
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert "extends" in raw, f"{path.name} does not extend the baseline"
+        path = path.parent / raw["extends"]
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)

@@ -193,6 +193,8 @@ def place_joiners(
     (k,) int
         Group joined, or -1 where there was no space.
     """
+    if table.size == 0:
+        return np.full(joiners.size, -1, np.int64)
     space = np.where(table.open, table.capacity - table.members, 0)
     choice = np.where((preferred >= 0) & (space[np.maximum(preferred, 0)] > 0), preferred, -1)
     # Random open group with space in the joiner's ward.

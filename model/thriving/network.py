@@ -273,7 +273,8 @@ class TieTable:
         Returns
         -------
         ndarray of int
-            Slots of residents who lost a household tie (now possibly living alone).
+            Slots of residents who lost a household tie, once per tie lost (a resident
+            whose two household partners both left appears twice).
         """
         if slots.size == 0:
             return np.empty(0, np.int64)
@@ -285,7 +286,7 @@ class TieTable:
         gone[slots] = True
         partners = partners[~gone[partners]]
         self.alive[hit] = False
-        return np.unique(partners)
+        return np.sort(partners)
 
     def incident_ties(self, residents: np.ndarray) -> np.ndarray:
         """Indices of every tie (live or dead) touching ``residents``, each once.
@@ -318,6 +319,12 @@ class TieTable:
     def merge(self) -> None:
         """Remove dead ties, merge the tail into the sorted head, rebuild the indexes."""
         keep = self.alive.copy()
+        # Ties dropped since the per-resident sums were last brought up to date are
+        # still counted in them; removing them now would leave the sums wrong, so
+        # recount in full next time (the model summarises just before merging, so
+        # this is a safeguard for other callers).
+        if self._sums is not None and (self.alive_seen[~keep] | self.strong_seen[~keep]).any():
+            self._sums = None
         n_head = int(keep[: self.n_head].sum())
         key = self.key[keep]
         # Two sorted runs (head, then the tail sorted): a stable sort merges them fast.
@@ -390,8 +397,10 @@ class TieTable:
         -------
         (k,) int64
         """
-        csc = self._column_index()
         residents = np.asarray(residents, np.int64)
+        if self.n_head == 0:
+            return np.full(residents.size, -1, np.int64)
+        csc = self._column_index()
         row_start = self._indptr[residents]
         row_count = self._indptr[residents + 1] - row_start
         col_start = csc.indptr[residents]

@@ -36,6 +36,8 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     [0, 1, 2]
     """
     rate = np.asarray(rate, np.float64)
+    # A uniform within rounding of 1 would walk the CDF to the cap whatever the rate.
+    u = np.minimum(u, 1.0 - 1e-12)
     p = np.exp(-rate)
     cdf = p.copy()
     count = np.zeros(rate.shape, np.int16)
