@@ -77,6 +77,7 @@ def f32(x: float) -> float:
 
 def poisson_count(rate: float, u: float) -> int:
     """Poisson count by inverse CDF of one uniform (as services.poisson_from_uniform)."""
+    u = min(u, 1.0 - 1e-12)  # as the model guards against u within rounding of 1
     p = math.exp(-rate)
     cdf = p
     k = 0
