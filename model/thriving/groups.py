@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .rng import counter_uniforms
 from .schema import GroupsConfig
 
 NO_END = np.iinfo(np.int32).max
@@ -71,8 +72,8 @@ class GroupTable:
 
     def count_members(self, member_group: np.ndarray) -> None:
         """Recount members of every group."""
-        g = member_group[member_group >= 0]
-        self.members = np.bincount(g, minlength=self.size).astype(np.int32)
+        counts = np.bincount(member_group + 1, minlength=self.size + 1)
+        self.members = counts[1:].astype(np.int32)
 
     def funded(self, week: int) -> np.ndarray:
         """Open groups funded this week."""
@@ -119,17 +120,18 @@ def opening_rate_per_week(
     return cfg.opening_rate * adults / 1000.0 / 52.0 * civic * (1.0 - opening_reduction)
 
 
-def closures(
-    table: GroupTable, week: int, cfg: GroupsConfig, rng: np.random.Generator
-) -> np.ndarray:
+def closures(table: GroupTable, week: int, cfg: GroupsConfig, key: int) -> np.ndarray:
     """Unfunded groups that close this week (under-attended, or background loss).
+
+    Draws are addressed by group id and week, so a group open under two scenarios
+    faces the same chance in both, however many other groups each has opened.
 
     Returns
     -------
     ndarray of int
         Ids of groups closing.
     """
-    u = rng.random(table.size)
+    u = counter_uniforms(key, np.arange(table.size), week, 1)[0]
     at_risk = table.open & (table.funded_until < week)
     under = at_risk & (table.members < cfg.min_members)
     p = np.where(under, cfg.closure_rate_under_attended, 0.0)

@@ -121,7 +121,7 @@ class CommunityGrants(Lever):
             short -= rescue.size
         if short > 0:
             # Then open new groups, in target wards in proportion to their residents.
-            u = counter_uniforms(model.lever_key, np.arange(short), week, 2)
+            u = counter_uniforms(model.lever_key ^ 0x6A475, np.arange(short), week, 2)
             cdf = np.cumsum(self.spend_share)
             wards = np.minimum(
                 np.searchsorted(cdf, u[0] * cdf[-1], side="right"), model.wards.n_wards - 1
@@ -180,13 +180,14 @@ class SocialPrescribing(Lever):
         eligible = np.flatnonzero(self.resident_mask & ~recently & (pop.gp_recent > 0))
         if eligible.size == 0:
             return
-        # GPs refer their most frequent attenders, lonely ones first among equals.
+        # GPs refer their most frequent attenders; loneliness counts as much as four
+        # extra appointments a year, need as one per unit.
         score = pop.gp_recent[eligible] * 52.0 + 4.0 * pop.lonely[eligible] + pop.need[eligible]
         k = min(k, eligible.size)
         top = eligible[np.argpartition(-score, k - 1)[:k]]
         top = np.sort(top)
         self.referred_week[top] = week
-        u = counter_uniforms(model.lever_key, top, week, 2)
+        u = counter_uniforms(model.lever_key ^ 0x5B0, top, week, 2)
         took_up = u[0] < self.entry.uptake
         engaged = top[took_up & (u[1] < self.entry.engaged_share)]
         # Everyone who takes up the referral gets link-worker support (the service-use
@@ -208,6 +209,11 @@ class CommunityConnectors(Lever):
         super().__init__(entry, model)
         self.connectors = self.sample_budget / entry.cost_per_connector_gbp
         self.reach_per_week = self.connectors * entry.residents_reached_per_connector / 52.0
+        self.reached = np.zeros(model.pop.size, bool)
+
+    def reset_slots(self, slots: np.ndarray) -> None:
+        """In-movers have not been reached."""
+        self.reached[slots] = False
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Reach residents at random in the target wards this week."""
@@ -220,8 +226,11 @@ class CommunityConnectors(Lever):
         if reached.size == 0:
             return
         pop.aware[reached] = True
-        # Confidence and company to go along: a lasting fall in the barrier.
-        pop.base_barrier[reached] *= 1.0 - self.entry.barrier_reduction
+        # Confidence and company to go along: a lasting fall in the barrier, once per
+        # resident however often they are reached.
+        first = reached[~self.reached[reached]]
+        self.reached[first] = True
+        pop.base_barrier[first] *= 1.0 - self.entry.barrier_reduction
         draws = counter_uniforms(model.lever_key ^ 0x5EED, reached, week, 1)
         # Introductions: Poisson number per resident, half in other wards.
         lam = self.entry.introductions_per_reach
@@ -295,8 +304,9 @@ class Access(Lever):
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Support residents with the highest barriers; relief fades after funding."""
-        back = self.entry.barrier_return_per_year / 52.0
-        self.relief *= np.float32(max(0.0, 1.0 - back))
+        # Weekly factor so that the stated share of the relief is gone after a year.
+        keep = (1.0 - min(self.entry.barrier_return_per_year, 1.0)) ** (1.0 / 52.0)
+        self.relief *= np.float32(keep)
         if self.funded(week):
             k = int(self.supported * self.intensity(week))
             candidates = np.flatnonzero(self.resident_mask)

@@ -66,6 +66,8 @@ class NeighbourhoodModel(mesa.Model):
         self.network_key = stream_key(self.seed, "network")
         self.lever_key = stream_key(self.seed, "levers")
         self.tie_formation_key = stream_key(self.seed, "tie_formation")
+        self.ties_key = stream_key(self.seed, "ties")
+        self.groups_key = stream_key(self.seed, "groups")
         self.participation_key = stream_key(self.seed, "participation")
         self.week = 0
 
@@ -259,7 +261,7 @@ class NeighbourhoodModel(mesa.Model):
 
         # 2. Groups open and close.
         self.groups.count_members(pop.group)
-        closing = groups_mod.closures(self.groups, week, s.groups, self.streams["groups"])
+        closing = groups_mod.closures(self.groups, week, s.groups, self.groups_key)
         self.close_groups(closing, week)
         rate = groups_mod.opening_rate_per_week(
             self.ward_residents, self.wards.deprivation, s.groups, self.opening_reduction
@@ -301,7 +303,7 @@ class NeighbourhoodModel(mesa.Model):
         pop.aware = np.where(pop.aware, member | (u[2] >= forget), u[3] < gain)
 
         # 4. Ties form, strengthen and decay.
-        self.ties.weekly_contact(pop.group, s.network, self.streams["ties"])
+        self.ties.weekly_contact(pop.group, s.network, self.ties_key, week)
         network.form_new_ties(
             self.ties,
             pop.group,
@@ -309,7 +311,6 @@ class NeighbourhoodModel(mesa.Model):
             self.ward_start,
             self.ward_count,
             pop.ward,
-            np.ones(n, np.float32),
             s.network,
             self.streams["tie_formation"],
             self.tie_formation_key,
@@ -347,8 +348,12 @@ class NeighbourhoodModel(mesa.Model):
         u_dem = self.streams["demand"].random((5, n), dtype=np.float32)
         need = pop.need
         sc = s.services.social_care
+        # Long-term support is for long-term need: eligibility on chronic need, so an
+        # acute episode alone does not make a lifelong client.
         entering = (
-            (~pop.care_client) & (need > sc.eligibility_need) & (u_dem[4] < sc.entry_rate / 52.0)
+            (~pop.care_client)
+            & (pop.chronic_need > sc.eligibility_need)
+            & (u_dem[4] < sc.entry_rate / 52.0)
         )
         pop.care_client |= entering
         support = services.support_share(pop.strong_ties, s.loneliness.support_clique)
@@ -375,7 +380,7 @@ class NeighbourhoodModel(mesa.Model):
         rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
         base_hazard = self._death_hazard(pop.age)
         band = np.minimum(((pop.age - 18.0) * 0.2).astype(np.int64), MORTALITY_BANDS - 1)
-        if week <= s.burn_in_weeks or self.mortality_norm is None:
+        if week < s.burn_in_weeks or self.mortality_norm is None:
             # Normalise the risk factors within five-year age bands, so that deaths by
             # age follow the life table; the norm is frozen once investments can start,
             # so every scenario shares it and differs only through its effects.
@@ -446,10 +451,18 @@ class NeighbourhoodModel(mesa.Model):
         mh_waiting = self.services["mental_health"].waiting
         # Failure demand: unmet primary care and therapy waits turn up at A&E; unmet
         # home care ends in admissions. Poisson draws per ward keep the counts whole.
-        escalated_ae = rng.poisson(
-            gp_unmet * s.gp.escalation_to_ae + mh_waiting * s.mental_health.crisis_escalation
-        )
-        escalated_adm = rng.poisson(care_unmet / s.admissions.unmet_care_hours_per_admission)
+        # One uniform per ward and flow each week whatever the scenario (inverse-CDF
+        # Poisson), so escalation draws stay paired across scenarios.
+        u = rng.random((2, self.wards.n_wards))
+        escalated_ae = services.poisson_from_uniform(
+            gp_unmet * s.gp.escalation_to_ae + mh_waiting * s.mental_health.crisis_escalation,
+            u[0],
+        ).astype(np.float64)
+        escalated_adm = services.poisson_from_uniform(
+            care_unmet / s.admissions.unmet_care_hours_per_admission
+            + escalated_ae * s.admissions.from_ae_share,
+            u[1],
+        ).astype(np.float64)
         ae = self.services["ae"].serve_week(self._ward_sum(demand.ae) + escalated_ae)
         admissions = self.services["admissions"].serve_week(
             self._ward_sum(demand.admissions) + escalated_adm
@@ -477,6 +490,25 @@ class NeighbourhoodModel(mesa.Model):
             pop.lives_alone[bereaved[self.household_ties[bereaved] == 0]] = True
         self.household_ties[vacated] = 0
         self.builder.renew(pop, vacated, week, self.population_key)
+        # In-movers' loneliness starts at their own target, as the initial residents'
+        # did, but with a support clique: they arrive with family and friends from
+        # elsewhere (ties outside the borough the model does not hold). From there it
+        # drifts with the ties they make here.
+        s = self.scenario
+        k = vacated.size
+        target = loneliness.loneliness_target(
+            pop.loneliness_trait[vacated],
+            pop.age[vacated],
+            pop.lives_alone[vacated],
+            np.full(k, s.loneliness.support_clique, np.float32),
+            np.zeros(k, bool),
+            pop.need[vacated],
+            pop.deprivation[vacated],
+            np.zeros(k, np.float32),
+            s.loneliness,
+        )
+        pop.loneliness[vacated] += target - pop.loneliness_trait[vacated]
+        pop.lonely[vacated] = pop.loneliness[vacated] > s.loneliness.threshold
         for lever in self.levers:
             reset = getattr(lever, "reset_slots", None)
             if reset is not None:

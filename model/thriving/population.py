@@ -195,7 +195,7 @@ class PopulationBuilder:
         )
 
     def _attributes(self, ward: np.ndarray, u: np.ndarray, inflow: bool) -> dict:
-        """Resident attributes from nine uniform draws per resident (rows of ``u``)."""
+        """Resident attributes from eleven uniform draws per resident (rows of ``u``)."""
         from scipy.special import ndtri  # inverse normal CDF, vectorised
 
         s = self.scenario

@@ -163,7 +163,7 @@ class LonelinessConfig(Strict):
     """
 
     threshold: float = param(
-        2.1,
+        2.05,
         unit="score (standard deviations)",
         description="Score above which a resident reports being lonely often/always.",
         source="calibrated: 6 % lonely often/always (ONS 2016-18)",
@@ -200,7 +200,7 @@ class LonelinessConfig(Strict):
         confidence="medium",
     )
     young_adult_effect: float = param(
-        1.05,
+        0.8,
         ge=-3,
         le=3,
         unit="score at age 18, falling linearly to 0 at 70",
@@ -451,19 +451,8 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    running_cost_gbp: float = param(
-        3_000.0,
-        ge=0,
-        le=1e7,
-        unit="£ per group per year",
-        description="Running cost of a group (room hire, materials, insurance).",
-        source="illustrative; Oldham Fast Grants £50-£500, Social Action Fund up to "
-        "£57k per project per year",
-        confidence="low",
-        plausible=(500.0, 10_000.0),
-    )
     opening_rate: float = param(
-        0.7,
+        0.8,
         ge=0,
         le=100,
         unit="new volunteer-led groups per 1,000 adults per year",
@@ -933,7 +922,7 @@ class SocialCareConfig(Strict):
     """Adult social care: long-term support clients and home-care hours."""
 
     eligibility_need: float = param(
-        4.45,
+        4.1,
         ge=0,
         le=100,
         unit="need units",
@@ -1370,7 +1359,8 @@ class NeighbourhoodTeams(InvestmentBase):
         ge=0,
         le=1,
         unit="relative reduction",
-        description="Fewer acute episodes ending in A&E or admission on the caseload.",
+        description="On the caseload: fewer acute episodes ending in A&E and fewer "
+        "emergency admissions.",
         source="illustrative; no controlled evidence found",
         confidence="low",
         plausible=(0.0, 0.4),
@@ -1404,7 +1394,7 @@ class Access(InvestmentBase):
     barrier_return_per_year: float = param(
         0.5,
         ge=0,
-        le=52,
+        le=1,
         unit="share of the removed barrier that returns per year after funding ends",
         description="Barriers come back when transport or data support stops.",
         source="illustrative",
