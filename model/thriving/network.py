@@ -23,8 +23,8 @@ from .rng import counter_uniforms
 from .schema import NetworkConfig
 
 HOUSEHOLD_THREE_SHARE = 0.25  # share of multi-adult households with three adults
-STRONG_HYSTERESIS = 0.1
-INITIAL_MIN_CLOSENESS = 0.12  # weekly contact chance below which ties are fleeting  # a strong tie stops being strong this far below the threshold
+STRONG_HYSTERESIS = 0.1  # a strong tie stops being strong this far below the threshold
+INITIAL_MIN_CLOSENESS = 0.12  # weekly contact chance below which ties are fleeting
 
 
 def tie_week_uniform16(tie_keys: np.ndarray, key: int, week: int) -> np.ndarray:
