@@ -605,7 +605,7 @@ def test_form_new_ties_only_valid_ties(rng):
     starts, counts = network.ward_ranges(ward, 3)
     cfg = NetworkConfig(focal_closure_rate=0.5, triadic_closure_rate=0.5, encounter_rate=0.5)
     formed = network.form_new_ties(
-        table, group, rng.uniform(18, 90, n), starts, counts, ward, np.ones(n), cfg, rng, 7, 3
+        table, group, rng.uniform(18, 90, n), starts, counts, ward, cfg, rng, 7, 3
     )
     assert set(formed) <= {"focal", "triadic", "encounter"}
     before = table.m

@@ -19,7 +19,7 @@ from . import health, loneliness, network, services
 from .agents import CommunityGroup, Resident, Service
 from .demography import AgeLookup
 from .levers import SocialPrescribing, build_levers
-from .population import PopulationBuilder, expected_chronic_need
+from .population import PopulationBuilder, expected_chronic_need, ward_sizes
 from .recording import Recorder
 from .rng import counter_uniforms, make_streams, stream_key
 from .schema import Scenario
@@ -98,9 +98,10 @@ class NeighbourhoodModel(mesa.Model):
         # Community groups, with members near their long-run level from the start.
         self.groups = groups_mod.GroupTable()
         self.group_agents: dict[int, CommunityGroup] = {}
-        per_ward = np.round(
-            scenario.groups.groups_per_1000_adults * self.ward_residents / 1000.0
-        ).astype(np.int64)
+        # The borough's groups, shared among wards by largest remainder (rounding each
+        # ward separately would leave a small sample with no groups at all).
+        total_groups = int(round(scenario.groups.groups_per_1000_adults * n / 1000.0))
+        per_ward = ward_sizes(total_groups, self.ward_residents)
         first_wards = np.repeat(np.arange(self.wards.n_wards), per_ward)
         caps = groups_mod.draw_capacities(
             self.streams["groups"].random(first_wards.size), scenario.groups.mean_capacity

@@ -61,6 +61,14 @@ def tie_week_uniform16(tie_keys: np.ndarray, key: int, week: int) -> np.ndarray:
     return (x >> np.uint64(48)).astype(np.uint16)
 
 
+def _scatter_add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+    """``target[index] += values`` with repeats summed (np.add.at, or bincount if many)."""
+    if index.size > target.size // 16:
+        target += np.bincount(index, weights=values, minlength=target.size).astype(target.dtype)
+    else:
+        np.add.at(target, index, values)
+
+
 def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(starts[i], stops[i])`` for all i, without a loop.
 
@@ -157,6 +165,7 @@ class TieTable:
         "household": bool,
         "bridging": bool,
         "alive": bool,
+        "same_group": bool,  # both ends in the same group (kept up to date by weekly_contact)
         "strong_seen": bool,  # strong when the per-resident sums were last brought up to date
         "alive_seen": bool,  # alive then
     }
@@ -171,6 +180,8 @@ class TieTable:
         self._csc: sparse.csc_matrix | None = None
         self._queued: list[tuple[np.ndarray, ...]] = []
         self._sums: TieSummary | None = None
+        self._group_seen: np.ndarray | None = None  # groups when same_group was updated
+        self._same_group_stale: list[np.ndarray] = []  # ties whose same_group is unset
         self._tail_keys = np.empty(0, np.int64)  # sorted keys of the unmerged tail
         self._tail_index = np.empty(0, np.int64)  # their positions in the table
         self._lonely_seen = np.zeros(self.n, bool)
@@ -277,7 +288,9 @@ class TieTable:
             alive=np.ones(new_keys.size, bool),
             strong_seen=np.zeros(new_keys.size, bool),
             alive_seen=np.zeros(new_keys.size, bool),
+            same_group=np.zeros(new_keys.size, bool),
         )
+        self._same_group_stale.append(np.arange(self.m - new_keys.size, self.m))
         return int(new_keys.size + revive_at.size)
 
     def queue(self, a, b, strength, closeness, household=False) -> None:
@@ -380,6 +393,9 @@ class TieTable:
         self._csc = None
         self._tail_keys = np.empty(0, np.int64)
         self._tail_index = np.empty(0, np.int64)
+        if self._same_group_stale:  # rows renumbered: recheck every tie next week
+            self._group_seen = None
+            self._same_group_stale = []
         # The per-resident sums do not depend on the order of ties, and their "seen"
         # flags moved with the ties, so they stay valid through the merge.
 
@@ -471,11 +487,8 @@ class TieTable:
         week : int
             Current week.
         """
-        p = self.closeness.copy()
-        g_src = group[self.src]
-        member = np.flatnonzero(g_src >= 0)  # only ties of members can share a group
-        same = g_src[member] == group[self.dst[member]]
-        p[member[same]] += np.float32(cfg.contact_same_group)
+        self._update_same_group(group)
+        p = self.closeness + np.float32(cfg.contact_same_group) * self.same_group
         # One draw per tie and week, addressed by the pair rather than the table row,
         # so a tie shared by two scenarios meets (or not) in both: common random numbers
         # for the network too.
@@ -485,6 +498,23 @@ class TieTable:
         self.strength += rate * (met.astype(np.float32) - self.strength)
         weak = (self.strength < cfg.drop_threshold) & ~self.household
         self.alive &= ~weak
+
+    def _update_same_group(self, group: np.ndarray) -> None:
+        """Bring the per-tie same-group flag up to date.
+
+        Only the ties of residents whose group changed since last week, and ties formed
+        since, are looked at: a few hundred residents a week, not every tie.
+        """
+        if self._group_seen is None:
+            ties = np.arange(self.m)
+        else:
+            moved = np.flatnonzero(group != self._group_seen)
+            parts = [self.incident_ties(moved), *self._same_group_stale]
+            ties = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        g = group[self.src[ties]]
+        self.same_group[ties] = (g >= 0) & (g == group[self.dst[ties]])
+        self._same_group_stale = []
+        self._group_seen = group.copy()
 
     def summarise(
         self,
@@ -546,32 +576,32 @@ class TieTable:
             d_lonely_s = lonely[s_e].astype(np.float32) - self._lonely_seen[s_e]
             d_lonely_d = lonely[d_e].astype(np.float32) - self._lonely_seen[d_e]
             was_strong = self.strong_seen[e]
-            np.add.at(sums.lonely_strong_ties, s_e, was_strong * d_lonely_d)
-            np.add.at(sums.lonely_strong_ties, d_e, was_strong * d_lonely_s)
+            _scatter_add(sums.lonely_strong_ties, s_e, was_strong * d_lonely_d)
+            _scatter_add(sums.lonely_strong_ties, d_e, was_strong * d_lonely_s)
             reach = self.alive_seen[e] * np.where(
                 self.bridging[e], np.float32(bridging_multiplier), np.float32(1.0)
             )
             d_member_s = member[s_e].astype(np.float32) - self._member_seen[s_e]
             d_member_d = member[d_e].astype(np.float32) - self._member_seen[d_e]
-            np.add.at(sums.member_exposure, s_e, reach * d_member_d)
-            np.add.at(sums.member_exposure, d_e, reach * d_member_s)
+            _scatter_add(sums.member_exposure, s_e, reach * d_member_d)
+            _scatter_add(sums.member_exposure, d_e, reach * d_member_s)
         # 2. Ties that became (or stopped being) strong or live, valued as now.
         changed = np.flatnonzero((strong != self.strong_seen) | (self.alive != self.alive_seen))
         if changed.size:
             s_e, d_e = src[changed], dst[changed]
             d_strong = strong[changed].astype(np.float32) - self.strong_seen[changed]
-            np.add.at(sums.strong_ties, s_e, d_strong)
-            np.add.at(sums.strong_ties, d_e, d_strong)
-            np.add.at(sums.lonely_strong_ties, s_e, d_strong * lonely[d_e])
-            np.add.at(sums.lonely_strong_ties, d_e, d_strong * lonely[s_e])
+            _scatter_add(sums.strong_ties, s_e, d_strong)
+            _scatter_add(sums.strong_ties, d_e, d_strong)
+            _scatter_add(sums.lonely_strong_ties, s_e, d_strong * lonely[d_e])
+            _scatter_add(sums.lonely_strong_ties, d_e, d_strong * lonely[s_e])
             d_alive = self.alive[changed].astype(np.float32) - self.alive_seen[changed]
-            np.add.at(sums.ties, s_e, d_alive)
-            np.add.at(sums.ties, d_e, d_alive)
+            _scatter_add(sums.ties, s_e, d_alive)
+            _scatter_add(sums.ties, d_e, d_alive)
             reach = d_alive * np.where(
                 self.bridging[changed], np.float32(bridging_multiplier), np.float32(1.0)
             )
-            np.add.at(sums.member_exposure, s_e, reach * member[d_e])
-            np.add.at(sums.member_exposure, d_e, reach * member[s_e])
+            _scatter_add(sums.member_exposure, s_e, reach * member[d_e])
+            _scatter_add(sums.member_exposure, d_e, reach * member[s_e])
 
     def summarise_in_full(
         self,
@@ -748,19 +778,28 @@ def initial_ties(
     mean_other = max(cfg.mean_ties - household_degree, 0.0)
     sociability = rng.gamma(3.0, 1.0 / 3.0, n)
     stubs = rng.poisson(mean_other * sociability)
-    local = rng.binomial(stubs, cfg.same_ward_share)
     spread = cfg.age_homophily_years / np.sqrt(2.0)
-    for counts, by_ward in ((local, True), (stubs - local, False)):
-        owner = np.repeat(np.arange(n), counts)
-        noisy_age = age[owner] + spread * rng.standard_normal(owner.size)
-        sort_key = noisy_age + (1000.0 * ward[owner] if by_ward else 0.0)
-        a, b = pair_stubs(owner, sort_key)
-        # Ties that exist at a moment are the ones that lasted: fleeting acquaintances
-        # (contact rarer than about one week in eight) drop within months, so the
-        # initial ties skip them and start near their long-run strength.
-        low = 1.0 - (1.0 - INITIAL_MIN_CLOSENESS) ** (1.0 / cfg.closeness_mean - 1.0)
-        closeness = beta_one_b(low + (1.0 - low) * rng.random(a.size), cfg.closeness_mean)
-        table.add(a, b, strength=closeness, closeness=closeness)
+    # Ties that exist at a moment are the ones that lasted: fleeting acquaintances
+    # (contact rarer than about one week in eight) drop within months, so the initial
+    # ties skip them and start near their long-run strength.
+    low = 1.0 - (1.0 - INITIAL_MIN_CLOSENESS) ** (1.0 / cfg.closeness_mean - 1.0)
+    wanted = stubs
+    # Pairing neighbouring stubs loses a few to self-pairs and repeats (more in dense
+    # networks); a second round pairs the stubs left over.
+    for _ in range(2):
+        local = rng.binomial(wanted, cfg.same_ward_share)
+        for counts, by_ward in ((local, True), (wanted - local, False)):
+            owner = np.repeat(np.arange(n), counts)
+            noisy_age = age[owner] + spread * rng.standard_normal(owner.size)
+            sort_key = noisy_age + (1000.0 * ward[owner] if by_ward else 0.0)
+            a, b = pair_stubs(owner, sort_key)
+            closeness = beta_one_b(low + (1.0 - low) * rng.random(a.size), cfg.closeness_mean)
+            table.add(a, b, strength=closeness, closeness=closeness)
+        other = ~table.household[: table.m] & table.alive[: table.m]
+        have = np.bincount(table.src[other], minlength=n) + np.bincount(
+            table.dst[other], minlength=n
+        )
+        wanted = np.maximum(stubs - have, 0)
     table.merge()
     return table
 

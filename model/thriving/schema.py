@@ -922,7 +922,7 @@ class SocialCareConfig(Strict):
     """Adult social care: long-term support clients and home-care hours."""
 
     eligibility_need: float = param(
-        4.1,
+        4.2,
         ge=0,
         le=100,
         unit="need units",

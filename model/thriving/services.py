@@ -36,8 +36,10 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     [0, 1, 2]
     """
     rate = np.asarray(rate, np.float64)
-    # A uniform within rounding of 1 would walk the CDF to the cap whatever the rate.
-    u = np.minimum(u, 1.0 - 1e-12)
+    # A float64 uniform within rounding of 1 would walk the CDF to the cap whatever the
+    # rate (float32 uniforms never come that close).
+    if u.dtype == np.float64:
+        u = np.minimum(u, 1.0 - 1e-12)
     p = np.exp(-rate)
     cdf = p.copy()
     count = np.zeros(rate.shape, np.int16)
@@ -168,7 +170,9 @@ def weekly_demand(
     admissions = poisson_from_uniform(adm_rate * modifiers.admissions_multiplier, u[2])
 
     mh_cfg = cfg.mental_health
-    age_ratio = np.interp(age, [18.0, 80.0], [mh_cfg.young_adult_ratio, 0.5])
+    age_ratio = mh_cfg.young_adult_ratio + (0.5 - mh_cfg.young_adult_ratio) * np.clip(
+        (age - 18.0) / 62.0, 0.0, 1.0
+    )
     mh_rate = mh_cfg.base_rate / 52.0 * age_ratio * np.where(lonely, mh_cfg.lonely_rate_ratio, 1.0)
     mental_health = u[3] < -np.expm1(-mh_rate)
 
