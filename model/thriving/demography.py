@@ -210,8 +210,28 @@ def stationary_flows(
     return inflow / inflow.sum(axis=1, keepdims=True), move_rate
 
 
+def stacked_cdf(density: np.ndarray) -> np.ndarray:
+    """Each ward's age CDF offset by the ward's index: one sorted array for all wards.
+
+    Parameters
+    ----------
+    density : ndarray, shape (wards, len(AGES))
+
+    Returns
+    -------
+    ndarray, shape (wards * len(AGES),)
+    """
+    cdf = np.cumsum(density, axis=1)
+    cdf[:, -1] = 1.0
+    return (cdf + np.arange(density.shape[0])[:, None]).ravel()
+
+
 def sample_ages(
-    density: np.ndarray, ward: np.ndarray, uniforms: np.ndarray, jitter: np.ndarray
+    density: np.ndarray,
+    ward: np.ndarray,
+    uniforms: np.ndarray,
+    jitter: np.ndarray,
+    flat_cdf: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw ages by inverse CDF from each resident's ward age distribution.
 
@@ -223,16 +243,15 @@ def sample_ages(
         Ward of each resident to draw.
     uniforms, jitter : ndarray of float in [0, 1), shape (k,)
         Uniform draws choosing the year of age and the position within it.
+    flat_cdf : ndarray, optional
+        ``stacked_cdf(density)``, if already computed.
 
     Returns
     -------
     ndarray of float, years, shape (k,)
     """
-    cdf = np.cumsum(density, axis=1)
-    cdf[:, -1] = 1.0
     n_ages = density.shape[1]
-    # Offsetting each ward's CDF by its index makes one sorted array for all wards.
-    flat = (cdf + np.arange(density.shape[0])[:, None]).ravel()
+    flat = stacked_cdf(density) if flat_cdf is None else flat_cdf
     pos = np.searchsorted(flat, ward + uniforms, side="right")
     year = np.minimum(pos - ward * n_ages, n_ages - 1)
     return AGES[year] + jitter

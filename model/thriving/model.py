@@ -525,9 +525,9 @@ class NeighbourhoodModel(mesa.Model):
                 [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(8)]
             ).astype(np.int64)
             gap = np.abs(pop.age[tries] - pop.age[sharing][None, :])
-            unsuitable = (
-                ~pop.lives_alone[tries] | (tries == sharing[None, :]) | np.isin(tries, vacated)
-            )
+            vacant = np.zeros(pop.size, bool)
+            vacant[vacated] = True
+            unsuitable = ~pop.lives_alone[tries] | (tries == sharing[None, :]) | vacant[tries]
             gap[unsuitable] = np.inf
             best = np.argmin(gap, axis=0)
             partner = tries[best, np.arange(sharing.size)]

@@ -187,6 +187,10 @@ class PopulationBuilder:
             self.age_density, scenario.population.moves_per_year
         )
         self.alone_factor = living_alone_factor(wards, self.age_density)
+        self._cdf = {
+            False: demography.stacked_cdf(self.age_density),
+            True: demography.stacked_cdf(self.inflow_density),
+        }
         self.barrier_mean = np.clip(
             scenario.groups.barrier_mean
             + scenario.groups.barrier_deprivation * (wards.deprivation - 0.5),
@@ -200,7 +204,7 @@ class PopulationBuilder:
 
         s = self.scenario
         density = self.inflow_density if inflow else self.age_density
-        age = demography.sample_ages(density, ward, u[0], u[1])
+        age = demography.sample_ages(density, ward, u[0], u[1], self._cdf[inflow])
         alone_p = np.clip(demography.living_alone_probability(age) * self.alone_factor[ward], 0, 1)
         lives_alone = u[2] < alone_p
         sd = s.health.frailty_sd
