@@ -114,8 +114,11 @@ def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np
     slots = np.asarray(slots, dtype=np.uint64)
     base = _splitmix64(np.uint64(key) ^ _splitmix64(np.uint64(week) * np.uint64(0x632BE5AB)))
     draws = np.arange(n_draws, dtype=np.uint64)[:, None]
+    # One SplitMix64 pass over a counter unique to (slot, draw): SplitMix64 is designed
+    # to turn consecutive counters into independent-looking numbers.
     with np.errstate(over="ignore"):
-        mixed = _splitmix64(base ^ _splitmix64(slots[None, :] * np.uint64(0x2545F491) + draws))
+        counter = (slots[None, :] << np.uint64(16)) + draws  # up to 65,536 draws a slot
+        mixed = _splitmix64(base ^ (counter * np.uint64(0x9E3779B97F4A7C15)))
     return (mixed >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 

@@ -418,7 +418,7 @@ class NetworkConfig(Strict):
         confidence="low",
     )
     merge_every_weeks: int = param(
-        8,
+        16,
         ge=1,
         le=52,
         unit="weeks",
