@@ -126,30 +126,36 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=existing_file)
 def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files without running them.
+    """Check scenario and experiment files without running them.
 
-    Prints "OK" for each good file and every problem of the others, one per line, as
-    FILE:LINE: field: message. Exits with code 1 if any file has a problem.
+    Prints "OK" for each good file (for an experiment, with how many runs it makes) and
+    every problem of the others, one per line, as FILE:LINE: field: message. Exits with
+    code 1 if any file has a problem.
     """
     from thriving.errors import Problem, ScenarioError
+    from thriving.experiment import Experiment, load_experiment
     from thriving.scenario import file_kind, load_scenario
 
     # One checker per kind of file; each raises ThrivingError listing the file's problems.
-    checkers: dict[str, Callable[[str], object]] = {"scenario": load_scenario}
+    checkers: dict[str, Callable[[str], object]] = {
+        "scenario": load_scenario,
+        "experiment": load_experiment,
+    }
     bad = 0
     for file in files:
         try:
             kind = file_kind(file)
             checker = checkers.get(kind)
             if checker is None:
-                message = f"this is an {kind} file; this version of Thriving checks scenarios only"
+                message = f"this is an {kind} file; this version of Thriving cannot check it"
                 raise ScenarioError([Problem(file, None, "(file)", message)])
-            checker(file)
+            checked = checker(file)
         except ThrivingError as exc:
             bad += 1
             click.echo(str(exc), err=True)
         else:
-            click.echo(f"OK  {file}")
+            note = f"  {checked.summary()}" if isinstance(checked, Experiment) else ""
+            click.echo(f"OK  {file}{note}")
     if bad:
         if len(files) > 1:
             verb = "has" if bad == 1 else "have"
