@@ -55,7 +55,6 @@ the same way as for scenarios; a scenario file's own problems name that file.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -88,9 +87,12 @@ from thriving.scenario import (
     SET_FILE,
     LineMap,
     Location,
+    clip_text,
     load_scenario,
     load_scenario_mapping,
     read_yaml_mapping,
+    suggest_name,
+    unknown_name,
 )
 from thriving.schema import LEVERS, Investment, Scenario
 
@@ -626,7 +628,7 @@ class _Loader:
                 if err["type"] == "extra_forbidden":
                     loc = tuple(err["loc"])
                     model = SampleConfig if loc[:1] == ("sample",) else ExperimentConfig
-                    meant.add((*loc[:-1], _guess(str(loc[-1]), model.model_fields)))
+                    meant.add((*loc[:-1], suggest_name(str(loc[-1]), model.model_fields)))
             for err in errors:
                 if err["type"] == "missing" and tuple(err["loc"]) in meant:
                     continue
@@ -695,16 +697,18 @@ class _Loader:
                 absolute = os.path.abspath(file)
                 exists, is_dir = os.path.isfile(absolute), os.path.isdir(absolute)
             except (OSError, ValueError):
-                self.add(path, f"{_clip(name)!r} is not a usable file name")
+                self.add(path, f"{clip_text(name)!r} is not a usable file name")
                 continue
             if not exists:
                 what = "is a folder, not a file" if is_dir else "does not exist"
-                self.add(path, f"the scenario file {_clip(name)!r} {what} (looked for {absolute})")
+                self.add(
+                    path, f"the scenario file {clip_text(name)!r} {what} (looked for {absolute})"
+                )
                 continue
             if absolute in first:
                 other = first[absolute]
                 role = "the baseline" if other == ("baseline",) else f"{_display(other)}"
-                self.add(path, f"{_clip(name)!r} is already listed as {role}; list it once")
+                self.add(path, f"{clip_text(name)!r} is already listed as {role}; list it once")
                 continue
             first[absolute] = path
             try:
@@ -717,7 +721,7 @@ class _Loader:
 
     def scenario_problems(self, path: PathKey, name: str, problems: Iterable[Problem]) -> None:
         """Report a scenario file's own problems after a line naming it."""
-        self.add(path, f"the scenario {_clip(name)!r} has problems, listed below")
+        self.add(path, f"the scenario {clip_text(name)!r} has problems, listed below")
         self.problems.extend(problems)
 
     def apply_overrides(
@@ -785,9 +789,9 @@ class _Loader:
                 other = named[label]
                 self.add(
                     entry.path,
-                    f"the scenarios {_clip(other.name)!r} and {_clip(entry.name)!r} are both "
-                    f"named {_clip(label)!r}; each scenario of an experiment needs a name of its "
-                    "own (its label in results)",
+                    f"the scenarios {clip_text(other.name)!r} and {clip_text(entry.name)!r} "
+                    f"are both named {clip_text(label)!r}; each scenario of an experiment needs "
+                    "a name of its own (its label in results)",
                 )
             named[label] = entry
 
@@ -1125,11 +1129,11 @@ def _path_problem(key: str) -> str | None:
         if model is None:
             return f"{'.'.join(segments[:i])} is a single value; it has no {segment!r}"
         if segment not in model.model_fields:
-            return _unknown("setting", segment, model.model_fields)
+            return unknown_name("setting", segment, model.model_fields)
         if model is Scenario and segment == "investments" and i + 1 < len(segments):
             lever = segments[i + 1]
             if lever not in _LEVER_MODELS:
-                return _unknown("lever", lever, LEVERS)
+                return unknown_name("lever", lever, LEVERS)
             if i + 2 < len(segments) and segments[i + 2] == "lever":
                 return "the lever of an investment cannot be changed"
             model = _LEVER_MODELS[lever]
@@ -1298,7 +1302,7 @@ def _config_message(err: Mapping[str, Any], data: Any) -> tuple[PathKey, str]:
         return loc, "is required but missing"
     if kind == "extra_forbidden":
         model: type[BaseModel] = SampleConfig if loc[:1] == ("sample",) else ExperimentConfig
-        return loc, _unknown("key", str(loc[-1]), model.model_fields)
+        return loc, unknown_name("key", str(loc[-1]), model.model_fields)
     if loc[:2] == ("sample", "ranges") and len(loc) == 3:
         return loc, f"must be two numbers, [low, high] (got {_show(value)})"
     if loc == ("vary",) and kind == "dict_type":
@@ -1325,36 +1329,11 @@ def _config_message(err: Mapping[str, Any], data: Any) -> tuple[PathKey, str]:
         return loc, str(err["msg"])
 
 
-def _guess(word: str, choices: Iterable[str]) -> str | None:
-    """The choice nearest to a mistyped word, if one is near enough."""
-    choices = list(choices)
-    if len(word) > 100:
-        return None  # not a mistyped name
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return close[0]
-    # A shortened name ("budget" for "budget_per_year") is too far for difflib.
-    starting = [c for c in choices if len(word) >= 3 and c.startswith(word)]
-    return starting[0] if len(starting) == 1 else None
-
-
-def _unknown(kind: str, word: str, choices: Iterable[str]) -> str:
-    choices = list(choices)
-    guess = _guess(word, choices)
-    if guess is not None:
-        return f"unknown {kind} {_clip(word)!r}; did you mean {guess!r}?"
-    return f"unknown {kind} {_clip(word)!r}; allowed: {', '.join(choices)}"
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _label(key: str) -> str:
     """A key shown so that a problem stays ``FILE:LINE: path: message`` on one line."""
     if not key.strip():
         return "(empty)"
-    key = _clip(key, 60)
+    key = clip_text(key, 60)
     if key != key.strip() or ":" in key or not key.isprintable():
         return repr(key).replace(":", "\\x3a")
     return key
@@ -1386,12 +1365,12 @@ def _show(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, str):
-        return repr(_clip(value, 60))
+        return repr(clip_text(value, 60))
     if isinstance(value, dict):
         return "a section of 'key: value' lines"
     if isinstance(value, list):
         return "a list"
-    return _clip(repr(value), 60)
+    return clip_text(repr(value), 60)
 
 
 # --------------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _clip(text: str, limit: int = 40) -> str:
+def clip_text(text: str, limit: int = 40) -> str:
     """Shorten user text quoted in a message (a 1 MB key must not make a 1 MB message)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -347,7 +347,7 @@ class _TreeBuilder:
                 key_line = key_node.start_mark.line + 1
                 if key in entries:
                     lines = f"lines {entries[key].where.line} and {key_line}"
-                    message = f"the key {_clip(key)!r} appears twice ({lines}); keep one"
+                    message = f"the key {clip_text(key)!r} appears twice ({lines}); keep one"
                     self.pending.append(((*path, key), key_line, message))
                     continue
                 child = self.build(value_node, (*path, key))
@@ -362,7 +362,11 @@ class _TreeBuilder:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
             self.pending.append(
-                (path, where.line, f"cannot read {_clip(node.value)!r} as {_short_tag(node.tag)}")
+                (
+                    path,
+                    where.line,
+                    f"cannot read {clip_text(node.value)!r} as {_short_tag(node.tag)}",
+                )
             )
             value = None
         return _Node(value, where)
@@ -374,7 +378,7 @@ class _TreeBuilder:
             (
                 path,
                 node.start_mark.line + 1,
-                f"the tag {_clip(_short_tag(node.tag))!r} is not allowed: {_PLAIN_VALUES}",
+                f"the tag {clip_text(_short_tag(node.tag))!r} is not allowed: {_PLAIN_VALUES}",
             )
         )
         return False
@@ -425,8 +429,8 @@ def _describe_kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     if node.tag == "tag:yaml.org,2002:str":
-        return f"the text {_clip(node.value)!r}"
-    return f"the single value {_clip(node.value)!r}"
+        return f"the text {clip_text(node.value)!r}"
+    return f"the single value {clip_text(node.value)!r}"
 
 
 def _read_document(file: Path, display: str) -> _Node:
@@ -686,7 +690,7 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
     return result
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str | None:
+def suggest_name(word: str, choices: Iterable[str]) -> str | None:
     """Return the choice nearest to a mistyped word, if one is near enough."""
     choices = list(choices)
     if len(word) > 100:
@@ -699,12 +703,13 @@ def _suggest(word: str, choices: Iterable[str]) -> str | None:
     return starting[0] if len(starting) == 1 else None
 
 
-def _unknown(kind: str, word: str, choices: Iterable[str]) -> str:
+def unknown_name(kind: str, word: str, choices: Iterable[str]) -> str:
+    """Message for an unknown name: the nearest valid one, or the list of valid ones."""
     choices = list(choices)
-    guess = _suggest(word, choices)
+    guess = suggest_name(word, choices)
     if guess is not None:
-        return f"unknown {kind} {_clip(word)!r}; did you mean {guess!r}?"
-    return f"unknown {kind} {_clip(word)!r}; allowed: {', '.join(choices)}"
+        return f"unknown {kind} {clip_text(word)!r}; did you mean {guess!r}?"
+    return f"unknown {kind} {clip_text(word)!r}; allowed: {', '.join(choices)}"
 
 
 def _check_override_path(key: str) -> Problem | None:
@@ -720,13 +725,13 @@ def _check_override_path(key: str) -> Problem | None:
                 SET_FILE, None, key, f"{'.'.join(done)} is a single value; it has no {segment!r}"
             )
         if segment not in model.model_fields:
-            return Problem(SET_FILE, None, key, _unknown("field", segment, model.model_fields))
+            return Problem(SET_FILE, None, key, unknown_name("field", segment, model.model_fields))
         done.append(segment)
         if model is Scenario and segment == "investments":
             if i + 1 < len(segments):
                 lever = segments[i + 1]
                 if lever not in _LEVER_MODELS:
-                    return Problem(SET_FILE, None, key, _unknown("lever", lever, LEVERS))
+                    return Problem(SET_FILE, None, key, unknown_name("lever", lever, LEVERS))
                 if i + 2 < len(segments) and segments[i + 2] == "lever":
                     return Problem(SET_FILE, None, key, "the lever of an entry cannot be changed")
                 done.append(lever)
@@ -987,7 +992,7 @@ def _label(key: str) -> str:
     """
     if not key.strip():
         return "(empty)"
-    key = _clip(key, 60)
+    key = clip_text(key, 60)
     if key != key.strip() or ":" in key or not key.isprintable():
         return repr(key).replace(":", "\\x3a")
     return key
@@ -1060,7 +1065,7 @@ def _fields_message(data: Any, path: PathKey, key: str) -> str:
     fields = list(model.model_fields)
     if model is Scenario:
         fields.insert(0, "extends")
-    return _unknown("field", key, fields)
+    return unknown_name("field", key, fields)
 
 
 def _wards_union_message(value: Any) -> str:
@@ -1109,9 +1114,9 @@ def _message(error: Mapping[str, Any], path: PathKey, data: Any) -> str:
         lever = _at(data, path)  # the path already ends in "lever"
         if not isinstance(lever, str):
             return f"the lever must be one of: {', '.join(LEVERS)} (got {_show(lever)})"
-        guess = _suggest(lever, LEVERS)
+        guess = suggest_name(lever, LEVERS)
         hint = f"did you mean {guess!r}? " if guess else ""
-        return f"unknown lever {_clip(lever)!r}; {hint}Levers: {', '.join(LEVERS)}"
+        return f"unknown lever {clip_text(lever)!r}; {hint}Levers: {', '.join(LEVERS)}"
     if kind == "union_tag_not_found":
         return f"each investment needs a lever, one of: {', '.join(LEVERS)}"
     if kind in ("value_error", "assertion_error"):
