@@ -484,7 +484,10 @@ def read_yaml_mapping(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Lin
 
 
 def file_kind(path: str | os.PathLike[str]) -> Literal["scenario", "experiment"]:
-    """Whether a YAML file is a scenario or an experiment (it has ``scenarios:``).
+    """Whether a YAML file is a scenario or an experiment.
+
+    An experiment has ``scenarios:``, ``baseline:`` or ``replicates:`` at the top level;
+    no scenario field has those names.
 
     Raises
     ------
@@ -492,7 +495,7 @@ def file_kind(path: str | os.PathLike[str]) -> Literal["scenario", "experiment"]
         If the file cannot be read as a YAML mapping.
     """
     data, _ = read_yaml_mapping(path)
-    return "experiment" if "scenarios" in data else "scenario"
+    return "experiment" if {"scenarios", "baseline", "replicates"} & data.keys() else "scenario"
 
 
 def _parse_value(text: str, key: str) -> Any:
