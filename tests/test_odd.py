@@ -9,11 +9,13 @@
   ``# N. Title.`` comment has it) in order, and every process function the step calls.
 * The stochasticity section names every random stream, the observation section every
   recorded column, and the submodels section every lever.
-* The key-parameter table (7.11) grades each parameter as the schema does.
+* The key-parameter table (7.11) grades each parameter as the schema does, and its
+  table of structural constants quotes each named module constant at its value.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 import typing
@@ -239,3 +241,32 @@ def test_key_parameter_table_confidence_matches_the_schema(text):
             )
             checked += 1
     assert checked > 20
+
+
+# A constant named in the structural-constants table: `module.UPPER_CASE_NAME`.
+CONSTANT = re.compile(r"^`([a-z_]+)\.([A-Z][A-Z0-9_]*)`$")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def test_structural_constants_match_the_code(text):
+    body = section(text, SECTIONS[6])
+    table = body[body.index("**Structural constants in the code**") :]
+    checked = 0
+    for line in table.splitlines():
+        if not line.startswith("| "):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3:
+            continue
+        match = CONSTANT.match(cells[1])
+        if match is None:
+            continue  # a function or module, not a named constant
+        module, name = match.groups()
+        value = getattr(importlib.import_module(f"thriving.{module}"), name)
+        quoted = NUMBER.search(cells[2])
+        assert quoted, f"7.11 gives no number for {module}.{name}"
+        assert float(quoted.group()) == pytest.approx(float(value)), (
+            f"7.11 quotes {module}.{name} as {cells[2]}; the code has {value}"
+        )
+        checked += 1
+    assert checked >= 5, "too few constants checked: has the table's layout changed?"
