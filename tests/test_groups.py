@@ -209,3 +209,15 @@ def test_place_joiners_never_exceeds_capacity(rng, n_groups, n_joiners, n_wards)
     full_now = np.where(table.open, table.capacity - table.members - new, 0) == 0
     if had_space.any():
         assert full_now[np.bincount(placed, minlength=n_groups) > 0].any()
+
+
+def test_group_identity_does_not_depend_on_other_openings():
+    """A grant-opened group does not shift the identity (and so the draws) of others."""
+    plain, funded = GroupTable(), GroupTable()
+    for table in (plain, funded):
+        table.add(np.array([0, 1, 1]), np.array([20, 20, 20]), week=0, source="initial")
+    funded.add(np.array([1, 1]), np.array([20, 20]), week=5, source="grant")
+    a = plain.add(np.array([1, 0]), np.array([20, 20]), week=5)
+    b = funded.add(np.array([1, 0]), np.array([20, 20]), week=5)
+    np.testing.assert_array_equal(plain.identity[a], funded.identity[b])
+    assert np.unique(funded.identity).size == funded.size

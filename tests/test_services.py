@@ -227,3 +227,12 @@ def test_service_cost_adds_unit_costs():
     )
     wards = sv.service_cost(np.array([1.0, 2.0]), 0, 0, 0, 0, cfg)
     assert wards.tolist() == [cfg.gp.unit_cost_gbp, 2 * cfg.gp.unit_cost_gbp]
+
+
+def test_ward_counts_are_not_capped_and_centre_on_the_rate():
+    u = (np.arange(1, 4_000) + 0.5) / 4_000
+    for rate in (5.0, 400.0, 5_000.0):
+        counts = sv.ward_counts_from_uniform(np.full(u.size, rate), u)
+        assert counts.mean() == pytest.approx(rate, rel=0.01)
+        assert counts.std() == pytest.approx(np.sqrt(rate), rel=0.05)
+    assert sv.ward_counts_from_uniform(np.array([0.0]), np.array([0.9])).tolist() == [0.0]

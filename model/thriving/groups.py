@@ -28,7 +28,14 @@ class GroupTable:
     opened_week, closed_week : (g,) int32
     members : (g,) int32
         Current members (recomputed weekly).
+    identity : (g,) uint64
+        Who opened the group, in which week and ward, and its place among that week's
+        openings there: the same group has the same identity under every scenario,
+        whatever other groups a scenario opened, so its chance draws are paired.
     """
+
+    #: Who opened a group (part of its identity).
+    SOURCES = {"initial": 0, "volunteers": 1, "grant": 2}
 
     def __init__(self) -> None:
         self.ward = np.empty(0, np.int16)
@@ -38,15 +45,36 @@ class GroupTable:
         self.opened_week = np.empty(0, np.int32)
         self.closed_week = np.empty(0, np.int32)
         self.members = np.empty(0, np.int32)
+        self.identity = np.empty(0, np.uint64)
 
     @property
     def size(self) -> int:
         """Groups ever opened."""
         return int(self.ward.size)
 
-    def add(self, ward: np.ndarray, capacity: np.ndarray, week: int, funded_until: int = -1):
-        """Open new groups; returns their ids."""
-        k = np.asarray(ward).size
+    def add(
+        self,
+        ward: np.ndarray,
+        capacity: np.ndarray,
+        week: int,
+        funded_until: int = -1,
+        source: str = "volunteers",
+    ):
+        """Open new groups; returns their ids (rows of the table)."""
+        ward = np.asarray(ward, np.int64)
+        k = ward.size
+        # Place of each new group among this call's openings in its ward.
+        order = np.argsort(ward, kind="stable")
+        starts = np.searchsorted(ward[order], ward[order])
+        place = np.empty(k, np.int64)
+        place[order] = np.arange(k) - starts
+        identity = (
+            (np.uint64(self.SOURCES[source]) << np.uint64(58))
+            | (np.uint64(week) << np.uint64(36))
+            | (ward.astype(np.uint64) << np.uint64(18))
+            | place.astype(np.uint64)
+        )
+        self.identity = np.concatenate([self.identity, identity])
         first = self.size
         self.ward = np.concatenate([self.ward, np.asarray(ward, np.int16)])
         self.capacity = np.concatenate([self.capacity, np.asarray(capacity, np.int32)])
@@ -123,15 +151,16 @@ def opening_rate_per_week(
 def closures(table: GroupTable, week: int, cfg: GroupsConfig, key: int) -> np.ndarray:
     """Unfunded groups that close this week (under-attended, or background loss).
 
-    Draws are addressed by group id and week, so a group open under two scenarios
-    faces the same chance in both, however many other groups each has opened.
+    Draws are addressed by the group's identity (who opened it, when, where) and the
+    week, so a group open under two scenarios faces the same chance in both, however
+    many other groups each has opened.
 
     Returns
     -------
     ndarray of int
         Ids of groups closing.
     """
-    u = counter_uniforms(key, np.arange(table.size), week, 1)[0]
+    u = counter_uniforms(key, table.identity, week, 1)[0]
     at_risk = table.open & (table.funded_until < week)
     under = at_risk & (table.members < cfg.min_members)
     p = np.where(under, cfg.closure_rate_under_attended, 0.0)

@@ -127,7 +127,7 @@ class CommunityGrants(Lever):
                 np.searchsorted(cdf, u[0] * cdf[-1], side="right"), model.wards.n_wards - 1
             )
             caps = draw_capacities(u[1], model.scenario.groups.mean_capacity)
-            model.open_groups(wards, caps, week, funded_until=last_week)
+            model.open_groups(wards, caps, week, funded_until=last_week, source="grant")
         # Outreach: residents of wards with a funded group may hear of the local offer.
         has_funded = np.zeros(model.wards.n_wards, bool)
         has_funded[table.ward[table.funded(week)]] = True

@@ -106,7 +106,7 @@ class NeighbourhoodModel(mesa.Model):
         caps = groups_mod.draw_capacities(
             self.streams["groups"].random(first_wards.size), scenario.groups.mean_capacity
         )
-        self.open_groups(first_wards, caps, week=0)
+        self.open_groups(first_wards, caps, week=0, source="initial")
         self._seed_memberships()
 
         # Services (Mesa agents holding capacity and waiting lists per ward).
@@ -181,9 +181,11 @@ class NeighbourhoodModel(mesa.Model):
         """A view of one resident (for inspection)."""
         return Resident(self, slot)
 
-    def open_groups(self, wards, capacities, week: int, funded_until: int = -1) -> np.ndarray:
+    def open_groups(
+        self, wards, capacities, week: int, funded_until: int = -1, source: str = "volunteers"
+    ) -> np.ndarray:
         """Open new community groups (and their Mesa agents)."""
-        ids = self.groups.add(wards, capacities, week, funded_until)
+        ids = self.groups.add(wards, capacities, week, funded_until, source)
         for gid in ids:  # a few groups a week, not residents
             self.group_agents[int(gid)] = CommunityGroup(self, int(gid))
         return ids
@@ -231,7 +233,8 @@ class NeighbourhoodModel(mesa.Model):
         """Keep who was referred when, for before-and-after analyses."""
         self.referrals.append(
             {
-                "week": np.full(referred.size, week, np.int32),
+                # Counted like the series: week 1 is the first week after burn-in.
+                "week": np.full(referred.size, week - self.scenario.burn_in_weeks + 1, np.int32),
                 "slot": referred.astype(np.int32),
                 "occupant": self.pop.occupant[referred].copy(),
                 "took_up": np.isin(referred, took_up),
@@ -375,8 +378,7 @@ class NeighbourhoodModel(mesa.Model):
         # 7. Services serve, queue and escalate.
         flows = self._serve(demand)
 
-        # Mortality is normalised once, at the first week, so the population's deaths
-        # match the life table; scenarios then differ only through their effects.
+        # Mortality: relative risks from need, loneliness and isolation.
         excess_need = need - self._expected_need(pop.age)
         rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
         base_hazard = self._death_hazard(pop.age)
@@ -455,15 +457,15 @@ class NeighbourhoodModel(mesa.Model):
         # One uniform per ward and flow each week whatever the scenario (inverse-CDF
         # Poisson), so escalation draws stay paired across scenarios.
         u = rng.random((2, self.wards.n_wards))
-        escalated_ae = services.poisson_from_uniform(
+        escalated_ae = services.ward_counts_from_uniform(
             gp_unmet * s.gp.escalation_to_ae + mh_waiting * s.mental_health.crisis_escalation,
             u[0],
-        ).astype(np.float64)
-        escalated_adm = services.poisson_from_uniform(
+        )
+        escalated_adm = services.ward_counts_from_uniform(
             care_unmet / s.admissions.unmet_care_hours_per_admission
             + escalated_ae * s.admissions.from_ae_share,
             u[1],
-        ).astype(np.float64)
+        )
         ae = self.services["ae"].serve_week(self._ward_sum(demand.ae) + escalated_ae)
         admissions = self.services["admissions"].serve_week(
             self._ward_sum(demand.admissions) + escalated_adm
@@ -491,25 +493,6 @@ class NeighbourhoodModel(mesa.Model):
             pop.lives_alone[bereaved[self.household_ties[bereaved] == 0]] = True
         self.household_ties[vacated] = 0
         self.builder.renew(pop, vacated, week, self.population_key)
-        # In-movers' loneliness starts at their own target, as the initial residents'
-        # did, but with a support clique: they arrive with family and friends from
-        # elsewhere (ties outside the borough the model does not hold). From there it
-        # drifts with the ties they make here.
-        s = self.scenario
-        k = vacated.size
-        target = loneliness.loneliness_target(
-            pop.loneliness_trait[vacated],
-            pop.age[vacated],
-            pop.lives_alone[vacated],
-            np.full(k, s.loneliness.support_clique, np.float32),
-            np.zeros(k, bool),
-            pop.need[vacated],
-            pop.deprivation[vacated],
-            np.zeros(k, np.float32),
-            s.loneliness,
-        )
-        pop.loneliness[vacated] += target - pop.loneliness_trait[vacated]
-        pop.lonely[vacated] = pop.loneliness[vacated] > s.loneliness.threshold
         for lever in self.levers:
             reset = getattr(lever, "reset_slots", None)
             if reset is not None:
@@ -541,6 +524,25 @@ class NeighbourhoodModel(mesa.Model):
             self.household_ties[pair_b] += 1
             pop.lives_alone[pair_b] = False
             pop.lives_alone[np.setdiff1d(sharing, pair_a)] = True
+        # In-movers' loneliness starts at their own target, as the initial residents'
+        # did, but with a support clique: they arrive with family and friends from
+        # elsewhere (ties outside the borough the model does not hold). From there it
+        # drifts with the ties they make here.
+        s = self.scenario
+        k = vacated.size
+        target = loneliness.loneliness_target(
+            pop.loneliness_trait[vacated],
+            pop.age[vacated],
+            pop.lives_alone[vacated],
+            np.full(k, s.loneliness.support_clique, np.float32),
+            np.zeros(k, bool),
+            pop.need[vacated],
+            pop.deprivation[vacated],
+            np.zeros(k, np.float32),
+            s.loneliness,
+        )
+        pop.loneliness[vacated] += target - pop.loneliness_trait[vacated]
+        pop.lonely[vacated] = pop.loneliness[vacated] > s.loneliness.threshold
         # Newcomers meet neighbours: the closest in age of three residents of the ward.
         who = np.repeat(vacated, NEWCOMER_TIES)
         d = counter_uniforms(

@@ -645,13 +645,16 @@ class TieTable:
         """Export the live ties as a networkx Graph (for inspection and analysis).
 
         Nodes are resident slots; edges carry ``strength``, ``closeness``, ``household``,
-        ``bridging`` and ``strong``.
+        ``bridging`` and ``strong``. ``strong`` is as the model last counted it (with
+        hysteresis); before any count, strength at or above ``strong_threshold``.
         """
         import networkx as nx
 
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n))
         a = self.alive
+        counted = self._sums is not None
+        strong = self.strong_seen if counted else self.strength >= strong_threshold
         graph.add_edges_from(
             (
                 int(s),
@@ -661,16 +664,17 @@ class TieTable:
                     "closeness": float(c),
                     "household": bool(h),
                     "bridging": bool(b),
-                    "strong": bool(w >= strong_threshold),
+                    "strong": bool(st),
                 },
             )
-            for s, d, w, c, h, b in zip(
+            for s, d, w, c, h, b, st in zip(
                 self.src[a],
                 self.dst[a],
                 self.strength[a],
                 self.closeness[a],
                 self.household[a],
                 self.bridging[a],
+                strong[a],
                 strict=True,
             )
         )
