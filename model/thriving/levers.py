@@ -340,7 +340,7 @@ class Closures(Lever):
         if week == self.start_week:
             table = model.groups
             candidates = np.flatnonzero(table.open & self.ward_mask[table.ward])
-            u = counter_uniforms(model.lever_key ^ 0xC105E, candidates, week, 1)[0]
+            u = counter_uniforms(model.lever_key ^ 0xC105E, table.identity[candidates], week, 1)[0]
             close = candidates[u < self.entry.share_closed]
             model.close_groups(close, week)
         np.maximum(
