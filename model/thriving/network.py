@@ -56,8 +56,7 @@ def tie_week_uniform16(tie_keys: np.ndarray, key: int, week: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         x = tie_keys.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + salt
         x ^= x >> np.uint64(32)
-        x *= np.uint64(0xD6E8FEB86659FD93)
-        x ^= x >> np.uint64(32)
+        x *= np.uint64(0xD6E8FEB86659FD93)  # the top bits of a product mix all the bits
     return (x >> np.uint64(48)).astype(np.uint16)
 
 
@@ -546,10 +545,9 @@ class TieTable:
         """
         # Hysteresis: a tie becomes strong at the threshold and stays strong until it
         # falls a margin below it, so one missed week does not unmake a close friend.
-        strong = self.alive & (
-            (self.strength >= strong_threshold)
-            | (self.strong_seen & (self.strength >= strong_threshold - STRONG_HYSTERESIS))
-        )
+        strong = self.strength >= strong_threshold
+        strong |= self.strong_seen & (self.strength >= strong_threshold - STRONG_HYSTERESIS)
+        strong &= self.alive
         if self._sums is None:
             self._sums = self.summarise_in_full(lonely, member, strong, bridging_multiplier)
         else:
