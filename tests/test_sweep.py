@@ -495,3 +495,48 @@ def test_doctests():
     for module in (thriving.store, thriving.runner, thriving.sweep):
         failures, tried = doctest.testmod(module)
         assert failures == 0 and tried > 0, module.__name__
+
+
+# --------------------------------------------------------------------------------------
+# Executors
+# --------------------------------------------------------------------------------------
+
+
+def test_an_existing_dask_scheduler_is_used_and_left_running(reference, plan, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "remote"
+        outcome = run_sweep(plan, out, executor="dask", scheduler=cluster.scheduler_address)
+        assert outcome.ok
+        assert (out / "summary.csv").read_bytes() == (reference / "summary.csv").read_bytes()
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["sessions"][-1]["scheduler"] == cluster.scheduler_address
+        with distributed.Client(cluster) as client:  # not shut down by the sweep
+            assert len(client.nthreads()) == 1
+
+
+def test_an_unreachable_dask_scheduler_is_a_clear_error(plan, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("thriving.runner.DASK_CONNECT_TIMEOUT", "1s")
+    with pytest.raises(ThrivingError, match="cannot connect to the Dask scheduler at"):
+        run_sweep(plan, tmp_path / "x", executor="dask", scheduler="tcp://127.0.0.1:9", workers=1)
+
+
+def test_a_local_pool_whose_worker_dies_is_replaced():
+    import os
+
+    from thriving.runner import LocalExecutor
+
+    pool = LocalExecutor(1)
+    try:
+        died = pool.submit(os._exit, 3)
+        error = died.exception(timeout=60)
+        assert pool.is_broken_error(error)
+        pool.restart()
+        assert pool.submit(abs, -2).result(timeout=60) == 2
+        pool.restart()  # a healthy pool is kept
+        assert pool.submit(abs, -3).result(timeout=60) == 3
+    finally:
+        pool.close(now=True)

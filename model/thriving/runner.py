@@ -48,6 +48,9 @@ SUMMARY_NUMBERS: tuple[str, ...] = (
 #: Message for a Dask executor when Dask is not installed.
 DASK_MISSING = '--executor dask needs Dask, which is not installed: pip install "thriving[dask]"'
 
+#: How long to try to reach a Dask scheduler given with --scheduler.
+DASK_CONNECT_TIMEOUT = "20s"
+
 #: Set in each local worker process (see _init_local_worker): once set, workers skip
 #: the runs still queued for them instead of starting them (Ctrl-C stops a sweep).
 _STOP_EVENT: Any = None
@@ -307,7 +310,7 @@ class DaskExecutor:
                 self._client = distributed.Client(self._cluster)
             else:
                 try:
-                    self._client = distributed.Client(scheduler, timeout="20s")
+                    self._client = distributed.Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
                 except (OSError, TimeoutError, ValueError) as exc:
                     raise ThrivingError(
                         f"cannot connect to the Dask scheduler at {scheduler}: {exc}"

@@ -21,6 +21,7 @@ truth. Resuming deletes leftover temporary files.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
@@ -453,13 +454,69 @@ def check_resumable(
 # --------------------------------------------------------------------------------------
 
 
+class RunEntry:
+    """One run's line in the manifest: who it is and how it went.
+
+    Compact (slots, shared strings), since a sweep holds one per run; read and set
+    fields like a dict's (``entry["status"]``). Fields that are None are left out of
+    the manifest.
+    """
+
+    FIELDS = (
+        "run_id",
+        "scenario",
+        "seed",
+        "replicate",
+        "is_baseline",
+        "baseline_run_id",
+        "status",
+        "started",
+        "seconds",
+        "worker",
+        "error",
+        "error_file",
+    )
+    __slots__ = FIELDS
+
+    def __init__(self, **fields: Any):
+        for name in self.FIELDS:
+            setattr(self, name, None)
+        for name, value in fields.items():
+            self[name] = value
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name not in self.FIELDS:
+            raise KeyError(f"{name!r} is not a field of a manifest entry")
+        if isinstance(value, str) and name in ("started", "worker", "status", "scenario"):
+            value = sys.intern(value)  # the same few strings recur across runs
+        setattr(self, name, value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A field's value, or ``default`` when it is None."""
+        value = getattr(self, name, None)
+        return default if value is None else value
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that are set, in order."""
+        return {n: v for n in self.FIELDS if (v := getattr(self, n)) is not None}
+
+    def __repr__(self) -> str:
+        return f"RunEntry({self.as_dict()})"
+
+
 class Manifest:
     """``manifest.json``: what the sweep is, and where each run stands.
 
-    Kept in memory as a header and one small entry per run; rewritten atomically, at
-    most every ``interval`` seconds while runs finish (and at once on :meth:`write`
-    with ``now=True``). When a large manifest takes long to write, the interval grows
-    so that writing never takes more than about 5 % of the time.
+    Kept in memory as a header and one small entry per run (:class:`RunEntry`);
+    rewritten atomically, at most every ``interval`` seconds while runs finish (and at
+    once on :meth:`write` with ``now=True``). When a large manifest takes long to write,
+    the interval grows so that writing never takes more than about 5 % of the time. The
+    file is written entry by entry, one run a line, never as one big string.
 
     Parameters
     ----------
@@ -469,8 +526,8 @@ class Manifest:
         Everything but the runs: format, name, fingerprint, experiment, versions,
         executor, sessions.
     entries
-        One dict per run, in the experiment's order, each with at least ``run_id`` and
-        ``status`` (``done``, ``failed`` or ``pending``).
+        One RunEntry (or dict of its fields) per run, in the experiment's order, each
+        with at least ``run_id`` and ``status`` (``done``, ``failed`` or ``pending``).
     interval
         Least seconds between two throttled writes.
     """
@@ -479,37 +536,34 @@ class Manifest:
         self,
         path: Path,
         header: dict[str, Any],
-        entries: Iterable[dict[str, Any]],
+        entries: Iterable[dict[str, Any] | RunEntry],
         interval: float = 0.5,
     ):
         self.path = path
         self.header = header
-        self.entries = list(entries)
-        self.index = {entry["run_id"]: i for i, entry in enumerate(self.entries)}
+        self.entries = [e if isinstance(e, RunEntry) else RunEntry(**e) for e in entries]
+        self.index = {entry.run_id: i for i, entry in enumerate(self.entries)}
         self.interval = interval
         self._last_write = -math.inf
         self._write_seconds = 0.0
         self._dirty = True
 
-    def entry(self, run_id: str) -> dict[str, Any]:
+    def entry(self, run_id: str) -> RunEntry:
         """The entry of one run."""
         return self.entries[self.index[run_id]]
 
     def update(self, run_id: str, **fields: Any) -> None:
-        """Change a run's entry; fields given as None are removed."""
+        """Change a run's entry; fields given as None are cleared."""
         entry = self.entry(run_id)
         for key, value in fields.items():
-            if value is None:
-                entry.pop(key, None)
-            else:
-                entry[key] = value
+            entry[key] = value
         self._dirty = True
 
     def counts(self) -> dict[str, int]:
         """Runs by status."""
         counts = {"done": 0, "failed": 0, "pending": 0}
         for entry in self.entries:
-            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+            counts[entry.status] = counts.get(entry.status, 0) + 1
         return counts
 
     def write(self, *, now: bool = False) -> bool:
@@ -518,10 +572,25 @@ class Manifest:
         wait = max(self.interval, 20.0 * self._write_seconds)
         if not now and (not self._dirty or clock - self._last_write < wait):
             return False
-        data = dict(self.header)
-        data["counts"] = self.counts()
-        data["runs"] = self.entries
-        atomic_write_json(self.path, data)
+        head = dict(self.header)
+        head["counts"] = self.counts()
+        head.pop("runs", None)
+        text = json.dumps(json_safe(head), indent=1, ensure_ascii=False, allow_nan=False)
+        opening = text[: text.rindex("}")].rstrip()
+        opening += ',\n "runs": [' if head else '\n "runs": ['
+        last = len(self.entries) - 1
+
+        def write(handle: IO[bytes]) -> None:
+            out = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+            out.write(opening)
+            for i, entry in enumerate(self.entries):
+                line = json.dumps(entry.as_dict(), ensure_ascii=False, allow_nan=False)
+                out.write(f"\n  {line}{',' if i < last else ''}")
+            out.write("\n ]\n}\n")
+            out.flush()
+            out.detach()
+
+        atomic_write(self.path, write)
         self._last_write = time.monotonic()
         self._write_seconds = self._last_write - clock
         self._dirty = False

@@ -57,6 +57,7 @@ from .store import (
     FolderLock,
     Manifest,
     ResultsFolder,
+    RunEntry,
     atomic_write,
     atomic_write_text,
     check_resumable,
@@ -458,19 +459,19 @@ def _describe(info: dict[str, Any]) -> str:
 
 def _initial_entries(
     folder: ResultsFolder, specs: Sequence[RunSpec]
-) -> tuple[list[dict[str, Any]], list[RunSpec]]:
+) -> tuple[list[RunEntry], list[RunSpec]]:
     """Manifest entries from the files already there; the runs still to do."""
-    entries: list[dict[str, Any]] = []
+    entries: list[RunEntry] = []
     todo: list[RunSpec] = []
     for spec in specs:
-        entry: dict[str, Any] = {
-            "run_id": spec.run_id,
-            "scenario": spec.scenario_label,
-            "seed": spec.seed,
-            "replicate": spec.replicate,
-            "is_baseline": spec.is_baseline,
-            "baseline_run_id": spec.baseline_run_id,
-        }
+        entry = RunEntry(
+            run_id=spec.run_id,
+            scenario=spec.scenario_label,
+            seed=spec.seed,
+            replicate=spec.replicate,
+            is_baseline=spec.is_baseline,
+            baseline_run_id=spec.baseline_run_id,
+        )
         record = folder.read_record(spec.run_id)
         if record is None:
             entry["status"] = "pending"
