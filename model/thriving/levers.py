@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from .model import NeighbourhoodModel
 
 
+#: Weeks between reviews of who is on a neighbourhood team's caseload or receives access
+#: support (teams and schemes review their lists periodically, not weekly).
+CASELOAD_REVIEW_WEEKS = 4
+
+
 def target_ward_mask(wards_field: schema.WardTarget, ward_table) -> np.ndarray:
     """Boolean mask over wards for an investment's ``wards`` field."""
     mask = np.zeros(ward_table.n_wards, bool)
@@ -268,18 +273,27 @@ class NeighbourhoodTeams(Lever):
         super().__init__(entry, model)
         self.team = self.sample_budget / entry.cost_per_fte_gbp
         self.caseload = self.team * entry.caseload_per_fte
+        self.on_caseload = np.empty(0, np.int64)
+
+    def reset_slots(self, slots: np.ndarray) -> None:
+        """Residents who left come off the caseload."""
+        self.on_caseload = np.setdiff1d(self.on_caseload, slots)
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
-        """Put the highest-need residents of the target wards on the caseload."""
+        """Work with the highest-need residents of the target wards, reviewed monthly."""
         if not self.funded(week):
             return
-        k = int(self.caseload * self.intensity(week))
-        candidates = np.flatnonzero(self.resident_mask)
-        k = min(k, candidates.size)
-        if k <= 0:
-            return
-        need = model.pop.need[candidates]
-        caseload = candidates[np.argpartition(-need, k - 1)[:k]]
+        if (week - self.start_week) % CASELOAD_REVIEW_WEEKS == 0:
+            k = int(self.caseload * self.intensity(week))
+            candidates = np.flatnonzero(self.resident_mask)
+            k = min(k, candidates.size)
+            need = model.pop.need[candidates]
+            self.on_caseload = (
+                np.sort(candidates[np.argpartition(-need, k - 1)[:k]])
+                if k > 0
+                else np.empty(0, np.int64)
+            )
+        caseload = self.on_caseload
         model.need_slowing[caseload] = np.maximum(
             model.need_slowing[caseload], self.entry.need_growth_reduction
         )
@@ -297,10 +311,12 @@ class Access(Lever):
         super().__init__(entry, model)
         self.supported = self.sample_budget / entry.cost_per_resident_gbp
         self.relief = np.zeros(model.pop.size, np.float32)
+        self.chosen = np.empty(0, np.int64)  # supported this month (reviewed monthly)
 
     def reset_slots(self, slots: np.ndarray) -> None:
         """In-movers start without support."""
         self.relief[slots] = 0.0
+        self.chosen = np.setdiff1d(self.chosen, slots)
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Support residents with the highest barriers; relief fades after funding."""
@@ -308,13 +324,17 @@ class Access(Lever):
         keep = (1.0 - min(self.entry.barrier_return_per_year, 1.0)) ** (1.0 / 52.0)
         self.relief *= np.float32(keep)
         if self.funded(week):
-            k = int(self.supported * self.intensity(week))
-            candidates = np.flatnonzero(self.resident_mask)
-            k = min(k, candidates.size)
-            if k > 0:
+            if (week - self.start_week) % CASELOAD_REVIEW_WEEKS == 0:
+                k = int(self.supported * self.intensity(week))
+                candidates = np.flatnonzero(self.resident_mask)
+                k = min(k, candidates.size)
                 barrier = model.pop.base_barrier[candidates]
-                chosen = candidates[np.argpartition(-barrier, k - 1)[:k]]
-                self.relief[chosen] = self.entry.barrier_reduction
+                self.chosen = (
+                    np.sort(candidates[np.argpartition(-barrier, k - 1)[:k]])
+                    if k > 0
+                    else np.empty(0, np.int64)
+                )
+            self.relief[self.chosen] = self.entry.barrier_reduction
         np.maximum(model.barrier_relief, self.relief, out=model.barrier_relief)
 
 

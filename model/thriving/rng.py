@@ -81,6 +81,15 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+def _splitmix64_int(x: int) -> int:
+    """SplitMix64 of one Python integer (the same as :func:`_splitmix64`, without numpy)."""
+    mask = 0xFFFFFFFFFFFFFFFF
+    z = (x + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
 def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np.ndarray:
     """Uniform draws addressed by (stream key, resident slot, week, draw number).
 
@@ -112,7 +121,8 @@ def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np
     True
     """
     slots = np.asarray(slots, dtype=np.uint64)
-    base = _splitmix64(np.uint64(key) ^ _splitmix64(np.uint64(week) * np.uint64(0x632BE5AB)))
+    week_mix = _splitmix64_int((int(week) * 0x632BE5AB) & 0xFFFFFFFFFFFFFFFF)
+    base = np.uint64(_splitmix64_int((int(key) & 0xFFFFFFFFFFFFFFFF) ^ week_mix))
     draws = np.arange(n_draws, dtype=np.uint64)[:, None]
     # One SplitMix64 pass over a counter unique to (slot, draw): SplitMix64 is designed
     # to turn consecutive counters into independent-looking numbers.
