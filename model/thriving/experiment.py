@@ -61,7 +61,6 @@ import json
 import math
 import os
 import re
-import types
 import typing
 import zlib
 from collections.abc import Iterable, Mapping
@@ -92,6 +91,7 @@ from thriving.scenario import (
     load_scenario_mapping,
     read_yaml_mapping,
     suggest_name,
+    type_members,
     unknown_name,
 )
 from thriving.schema import LEVERS, Investment, Scenario
@@ -1090,17 +1090,8 @@ def _round_half_up(value: float) -> int:
 # --------------------------------------------------------------------------------------
 
 
-def _members(annotation: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
-    return [annotation]
-
-
 def _models(annotation: Any) -> list[type[BaseModel]]:
-    return [m for m in _members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
+    return [m for m in type_members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
 
 
 _LEVER_MODELS: dict[str, type[BaseModel]] = {
@@ -1167,7 +1158,7 @@ def _field_at(key: str) -> FieldInfo | None:
 def _number_kind(info: FieldInfo | None) -> Literal["int", "float"] | None:
     if info is None:
         return None
-    members = _members(info.annotation)
+    members = type_members(info.annotation)
     if float in members:
         return "float"
     if int in members:

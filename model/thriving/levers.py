@@ -30,6 +30,20 @@ if TYPE_CHECKING:
 CASELOAD_REVIEW_WEEKS = 4
 
 
+def highest(candidates: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` candidates with the highest values, in slot order.
+
+    Examples
+    --------
+    >>> highest(np.array([10, 11, 12]), np.array([0.5, 0.9, 0.1]), 2).tolist()
+    [10, 11]
+    """
+    k = min(k, candidates.size)
+    if k <= 0:
+        return np.empty(0, np.int64)
+    return np.sort(candidates[np.argpartition(-values, k - 1)[:k]])
+
+
 def target_ward_mask(wards_field: schema.WardTarget, ward_table) -> np.ndarray:
     """Boolean mask over wards for an investment's ``wards`` field."""
     mask = np.zeros(ward_table.n_wards, bool)
@@ -286,13 +300,7 @@ class NeighbourhoodTeams(Lever):
         if (week - self.start_week) % CASELOAD_REVIEW_WEEKS == 0:
             k = int(self.caseload * self.intensity(week))
             candidates = np.flatnonzero(self.resident_mask)
-            k = min(k, candidates.size)
-            need = model.pop.need[candidates]
-            self.on_caseload = (
-                np.sort(candidates[np.argpartition(-need, k - 1)[:k]])
-                if k > 0
-                else np.empty(0, np.int64)
-            )
+            self.on_caseload = highest(candidates, model.pop.need[candidates], k)
         caseload = self.on_caseload
         model.need_slowing[caseload] = np.maximum(
             model.need_slowing[caseload], self.entry.need_growth_reduction
@@ -327,13 +335,7 @@ class Access(Lever):
             if (week - self.start_week) % CASELOAD_REVIEW_WEEKS == 0:
                 k = int(self.supported * self.intensity(week))
                 candidates = np.flatnonzero(self.resident_mask)
-                k = min(k, candidates.size)
-                barrier = model.pop.base_barrier[candidates]
-                self.chosen = (
-                    np.sort(candidates[np.argpartition(-barrier, k - 1)[:k]])
-                    if k > 0
-                    else np.empty(0, np.int64)
-                )
+                self.chosen = highest(candidates, model.pop.base_barrier[candidates], k)
             self.relief[self.chosen] = self.entry.barrier_reduction
         np.maximum(model.barrier_relief, self.relief, out=model.barrier_relief)
 

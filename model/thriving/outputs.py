@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ThrivingError
+from .store import fsync_folder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -338,20 +339,6 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make a folder's entries durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _move_into_place(new: Path, out: Path, force: bool) -> None:
     """Rename the finished folder to ``out``, replacing an old one only if ``force``."""
     check_out_dir(out, force)  # again: the folder may have appeared during the run
@@ -418,10 +405,10 @@ def write_run(
         temp = _make_temp_dir(parent, out.name)
         for name, data in files.items():
             _write_file(temp / name, data)
-        _fsync_dir(temp)
+        fsync_folder(temp)
         _move_into_place(temp, out, force)
         temp = None
-        _fsync_dir(parent)
+        fsync_folder(parent)
     except OSError as exc:
         raise ThrivingError(f"cannot write results to {out}: {exc.strerror or exc}") from None
     finally:

@@ -911,13 +911,13 @@ def load_scenario(
 # --------------------------------------------------------------------------------------
 
 
-def _members(annotation: Any) -> list[Any]:
+def type_members(annotation: Any) -> list[Any]:
     """List the alternatives of a type, with Annotated and unions flattened."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
+        return type_members(typing.get_args(annotation)[0])
     if origin is typing.Union or origin is types.UnionType:
-        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
+        return [m for arg in typing.get_args(annotation) for m in type_members(arg)]
     return [annotation]
 
 
@@ -927,7 +927,7 @@ def _is_model(member: Any) -> bool:
 
 def _pick_model(annotation: Any, data: Any) -> type[BaseModel] | None:
     """Find the model a value of this type is checked against (by its Literal fields)."""
-    models = [m for m in _members(annotation) if _is_model(m)]
+    models = [m for m in type_members(annotation) if _is_model(m)]
     if len(models) == 1:
         return models[0]
     if isinstance(data, dict):
@@ -941,7 +941,7 @@ def _pick_model(annotation: Any, data: Any) -> type[BaseModel] | None:
 
 
 def _list_item(annotation: Any) -> Any:
-    for member in _members(annotation):
+    for member in type_members(annotation):
         if typing.get_origin(member) is list:
             return typing.get_args(member)[0]
     return None
@@ -968,7 +968,7 @@ def _model_at(model: type[BaseModel], data: Any, path: PathKey) -> type[BaseMode
 
 _LEVER_MODELS: dict[str, type[BaseModel]] = {
     typing.get_args(m.model_fields["lever"].annotation)[0]: m
-    for m in _members(Investment)
+    for m in type_members(Investment)
     if _is_model(m)
 }
 
