@@ -83,12 +83,14 @@ from pydantic_core import PydanticCustomError
 from thriving.errors import WHOLE_FILE, Problem, ScenarioError
 from thriving.runspec import RunSpec, run_id
 from thriving.scenario import (
+    PLAIN_MESSAGES,
     SET_FILE,
     LineMap,
     Location,
     clip_text,
     load_scenario,
     load_scenario_mapping,
+    number_hint,
     read_yaml_mapping,
     suggest_name,
     type_members,
@@ -1254,28 +1256,6 @@ _MISSING = {
     "line such as 'seed: 2026'",
 }
 
-_TEMPLATES = {
-    "greater_than_equal": "must be at least {ge} (got {input})",
-    "less_than_equal": "must be at most {le} (got {input})",
-    "finite_number": "must be a finite number, not {input}",
-    "int_type": "must be a whole number (got {input})",
-    "int_parsing": "must be a whole number (got {input})",
-    "int_from_float": "must be a whole number (got {input})",
-    "float_type": "must be a number (got {input})",
-    "float_parsing": "must be a number (got {input})",
-    "bool_type": "must be true or false (got {input})",
-    "string_type": "must be text (got {input})",
-    "string_too_short": "must not be empty",
-    "string_too_long": "is too long: at most {max_length} characters",
-    "model_type": "must be a section of 'key: value' lines (got {input})",
-    "model_attributes_type": "must be a section of 'key: value' lines (got {input})",
-    "dict_type": "must be a section of 'key: value' lines (got {input})",
-    "list_type": "must be a list (got {input})",
-    "too_short": "must not be empty",
-    "too_long": "has {actual_length} entries; at most {max_length} are allowed",
-    "literal_error": "must be {expected} (got {input})",
-}
-
 
 def _config_message(err: Mapping[str, Any], data: Any) -> tuple[PathKey, str]:
     """Path and plain-English message of a pydantic error on an experiment file."""
@@ -1308,14 +1288,14 @@ def _config_message(err: Mapping[str, Any], data: Any) -> tuple[PathKey, str]:
             "must be a section with method, n and ranges, such as "
             "{method: latin_hypercube, n: 64, ranges: {loneliness.contagion_strength: [0, 1]}}"
         )
-    template = _TEMPLATES.get(kind)
+    template = PLAIN_MESSAGES.get(kind)
     if template is None:
         return loc, str(err["msg"])
     fields = {k: _show(v) if isinstance(v, int | float) else v for k, v in ctx.items()}
     if kind == "string_type" and isinstance(value, bool | int | float):
         template += "; put quotes around it to make it text"
     try:
-        return loc, template.format(**{**fields, "input": _show(value)})
+        return loc, template.format(**{**fields, "input": _show(value), "hint": number_hint(value)})
     except (KeyError, IndexError):
         return loc, str(err["msg"])
 

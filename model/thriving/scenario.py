@@ -1054,7 +1054,8 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _number_hint(value: Any) -> str:
+def number_hint(value: Any) -> str:
+    """Advice for a number written with £, commas or units ("£50,000", "50k"), else ""."""
     if isinstance(value, str) and re.search(r"[£$,%]|\d\s*[kKmM]$", value.strip()):
         return "; write a plain number such as 50000, with no £ sign, commas or units"
     return ""
@@ -1078,7 +1079,8 @@ def _wards_union_message(value: Any) -> str:
     return message
 
 
-_MESSAGES: dict[str, str] = {
+#: Plain-English forms of pydantic error types (scenario and experiment files alike).
+PLAIN_MESSAGES: dict[str, str] = {
     "greater_than_equal": "must be at least {ge} (got {input})",
     "greater_than": "must be more than {gt} (got {input})",
     "less_than_equal": "must be at most {le} (got {input})",
@@ -1098,6 +1100,7 @@ _MESSAGES: dict[str, str] = {
     "model_attributes_type": "must be a section of 'key: value' lines (got {input})",
     "dict_type": "must be a section of 'key: value' lines (got {input})",
     "list_type": "must be a list (got {input})",
+    "too_short": "must not be empty",
     "too_long": "has {actual_length} entries; at most {max_length} are allowed",
     "literal_error": "must be {expected} (got {input})",
 }
@@ -1126,14 +1129,14 @@ def _message(error: Mapping[str, Any], path: PathKey, data: Any) -> str:
         return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind == "list_type" and path == ("investments",):
         return f"must be a list of investments, each starting '- lever: ...' (got {_show(value)})"
-    template = _MESSAGES.get(kind)
+    template = PLAIN_MESSAGES.get(kind)
     if template is None:
         return str(error["msg"])
     if kind == "string_type" and isinstance(value, bool | int | float | datetime.date):
         template += "; put quotes around it to make it text"
     fields = {k: _number(v) if isinstance(v, int | float) else v for k, v in ctx.items()}
     try:
-        return template.format(**{**fields, "input": _show(value), "hint": _number_hint(value)})
+        return template.format(**{**fields, "input": _show(value), "hint": number_hint(value)})
     except (KeyError, IndexError):  # a pydantic version with other context: its own words
         return str(error["msg"])
 
