@@ -19,7 +19,7 @@ import pytest
 from thriving.cli import cli
 from thriving.errors import ThrivingError
 from thriving.model import NeighbourhoodModel
-from thriving.recording import BOROUGH_COLUMNS, WARD_COLUMNS
+from thriving.recording import BOROUGH_COLUMNS, SERVICE_UNITS, WARD_COLUMNS
 from thriving.runner import SUMMARY_NUMBERS
 from thriving.runspec import RunSpec, run_id
 from thriving.schema import Scenario
@@ -182,6 +182,12 @@ def test_summary_csv_has_one_row_per_run_in_order_with_the_documented_columns(re
         "deaths_total",
         "service_cost_gbp_pv",
         "investment_gbp_pv",
+        "gp_cost_gbp_pv",
+        "ae_cost_gbp_pv",
+        "admissions_cost_gbp_pv",
+        "social_care_cost_gbp_pv",
+        "mental_health_cost_gbp_pv",
+        "cash_releasing_cost_gbp_pv",
         "cost_avoided_gbp_pv",
         "net_benefit_gbp_pv",
         "bcr",
@@ -204,6 +210,10 @@ def test_summary_numbers_are_the_runs_own_at_full_precision(reference, plan):
     summary = NeighbourhoodModel(spec.scenario, spec.seed).run().summary
     for name in SUMMARY_NUMBERS:
         assert float(rows[spec.run_id][name]) == summary[name], name
+    services = [f"{name}_cost_gbp_pv" for name in SERVICE_UNITS]
+    assert sum(summary[name] for name in services) == pytest.approx(
+        summary["service_cost_gbp_pv"], rel=1e-9
+    )
     series = pd.read_parquet(ResultsFolder(reference).series_file(spec.run_id))
     assert float(rows[spec.run_id]["gp_appointments_total"]) == pytest.approx(
         series["gp_appointments"].sum(), rel=1e-12

@@ -87,6 +87,17 @@ SCALED_COLUMNS: tuple[str, ...] = (
     "service_cost_gbp",
 )
 
+#: Each service of the schema (``services.<name>``, ``appraisal.cash_releasing.<name>``)
+#: and the weekly column that counts its units of use (appointments, attendances,
+#: admissions, home-care hours, referrals).
+SERVICE_UNITS: dict[str, str] = {
+    "gp": "gp_appointments",
+    "ae": "ae_attendances",
+    "admissions": "emergency_admissions",
+    "social_care": "social_care_hours",
+    "mental_health": "mental_health_referrals",
+}
+
 #: Outcome totals in the summary, from the weekly column they add up.
 TOTALS = {
     "gp_appointments_total": "gp_appointments",
@@ -298,6 +309,21 @@ def summarise(ts: pd.DataFrame, model: NeighbourhoodModel) -> dict[str, Any]:
     out["service_cost_gbp_pv"] = float((ts["service_cost_gbp"] * factor).sum())
     out["investment_gbp"] = float(ts["investment_spend_gbp"].sum())
     out["investment_gbp_pv"] = float((ts["investment_spend_gbp"] * factor).sum())
+    # The cost of each service (units used x unit cost), so that an appraisal can say
+    # which savings are cash released and which are capacity freed (Green Book).
+    cash_releasing = 0.0
+    for service, column in SERVICE_UNITS.items():
+        unit_cost = getattr(s.services, service).unit_cost_gbp
+        pv = float((ts[column] * factor).sum()) * unit_cost
+        out[f"{service}_cost_gbp_pv"] = pv
+        cash_releasing += getattr(s.appraisal.cash_releasing, service) * pv
+    out["cash_releasing_cost_gbp_pv"] = cash_releasing
+    starts = [inv.start_year for inv in s.investments if inv.budget_per_year > 0]
+    out["first_investment_year"] = min(starts) if starts else None
+    # Year by year (undiscounted, £): what a payback calculation needs.
+    by_year = ts.groupby("year")[["service_cost_gbp", "investment_spend_gbp"]].sum()
+    out["service_cost_gbp_by_year"] = by_year["service_cost_gbp"].astype(float).tolist()
+    out["investment_gbp_by_year"] = by_year["investment_spend_gbp"].astype(float).tolist()
     out["calibration"] = calibration_measures(ts)
     return out
 

@@ -43,6 +43,12 @@ SUMMARY_NUMBERS: tuple[str, ...] = (
     "deaths_total",
     "service_cost_gbp_pv",
     "investment_gbp_pv",
+    "gp_cost_gbp_pv",
+    "ae_cost_gbp_pv",
+    "admissions_cost_gbp_pv",
+    "social_care_cost_gbp_pv",
+    "mental_health_cost_gbp_pv",
+    "cash_releasing_cost_gbp_pv",
 )
 
 #: Message for a Dask executor when Dask is not installed.

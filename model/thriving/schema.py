@@ -1069,6 +1069,70 @@ class ServicesConfig(Strict):
     mental_health: MentalHealthConfig = Field(default_factory=MentalHealthConfig)
 
 
+class CashReleasingConfig(Strict):
+    """Share of each service's avoided cost that is cash released, not capacity freed.
+
+    HM Treasury's Green Book and NHS practice separate **cash-releasing** benefits
+    (money no longer spent: fewer commissioned home-care hours) from
+    **non-cash-releasing** ones (capacity freed for other patients: a GP appointment not
+    needed is used by someone else, and salaries are still paid). Both are real
+    benefits; only the first lowers a budget.
+    """
+
+    gp: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.1),
+        unit="share of avoided cost",
+        description="GP practice time freed is used by other patients, not saved.",
+        source="Assumption: practices are paid by capitation, so fewer appointments "
+        "release no cash (Green Book non-cash-releasing benefit)",
+        confidence="medium",
+    )
+    ae: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.3),
+        unit="share of avoided cost",
+        description="A&E attendances avoided free capacity; block contracts pay the same.",
+        source="Assumption: aligned payment and incentive (block) contracts since 2023/24",
+        confidence="low",
+    )
+    admissions: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.5),
+        unit="share of avoided cost",
+        description="Emergency admissions avoided free beds; cash only if beds close.",
+        source="Assumption: aligned payment and incentive contracts; cash released only "
+        "when capacity is taken out",
+        confidence="low",
+    )
+    social_care: float = param(
+        1.0,
+        ge=0,
+        le=1,
+        plausible=(0.7, 1.0),
+        unit="share of avoided cost",
+        description="Home-care hours are commissioned by the hour, so fewer hours cost less.",
+        source="Assumption: council-commissioned home care paid per hour delivered",
+        confidence="medium",
+    )
+    mental_health: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        plausible=(0.0, 0.3),
+        unit="share of avoided cost",
+        description="Talking-therapies referrals avoided free capacity in a block contract.",
+        source="Assumption: NHS Talking Therapies funded by block contract",
+        confidence="low",
+    )
+
+
 class AppraisalConfig(Strict):
     """HM Treasury Green Book appraisal conventions."""
 
@@ -1082,6 +1146,7 @@ class AppraisalConfig(Strict):
         confidence="high",
     )
     price_year: str = Field("2023/24", description="Price year of every £ figure.")
+    cash_releasing: CashReleasingConfig = Field(default_factory=CashReleasingConfig)
 
 
 # --------------------------------------------------------------------------------------
