@@ -311,19 +311,25 @@ def summarise(ts: pd.DataFrame, model: NeighbourhoodModel) -> dict[str, Any]:
     out["investment_gbp_pv"] = float((ts["investment_spend_gbp"] * factor).sum())
     # The cost of each service (units used x unit cost), so that an appraisal can say
     # which savings are cash released and which are capacity freed (Green Book).
-    cash_releasing = 0.0
+    weekly_cash = np.zeros(len(ts))
     for service, column in SERVICE_UNITS.items():
         unit_cost = getattr(s.services, service).unit_cost_gbp
-        pv = float((ts[column] * factor).sum()) * unit_cost
-        out[f"{service}_cost_gbp_pv"] = pv
-        cash_releasing += getattr(s.appraisal.cash_releasing, service) * pv
-    out["cash_releasing_cost_gbp_pv"] = cash_releasing
+        weekly = ts[column].to_numpy() * unit_cost
+        out[f"{service}_cost_gbp_pv"] = float((weekly * factor).sum())
+        weekly_cash += getattr(s.appraisal.cash_releasing, service) * weekly
+    out["cash_releasing_cost_gbp_pv"] = float((weekly_cash * factor).sum())
     starts = [inv.start_year for inv in s.investments if inv.budget_per_year > 0]
     out["first_investment_year"] = min(starts) if starts else None
-    # Year by year (undiscounted, £): what a payback calculation needs.
-    by_year = ts.groupby("year")[["service_cost_gbp", "investment_spend_gbp"]].sum()
-    out["service_cost_gbp_by_year"] = by_year["service_cost_gbp"].astype(float).tolist()
-    out["investment_gbp_by_year"] = by_year["investment_spend_gbp"].astype(float).tolist()
+    # Year by year (undiscounted £, years 1..N): what a payback calculation needs.
+    years = ts["year"].to_numpy()
+    n_years = int(years.max()) if len(years) else 0
+
+    def by_year(weekly: np.ndarray) -> list[float]:
+        return np.bincount(years - 1, weights=weekly, minlength=n_years).tolist()
+
+    out["service_cost_gbp_by_year"] = by_year(ts["service_cost_gbp"].to_numpy())
+    out["cash_releasing_cost_gbp_by_year"] = by_year(weekly_cash)
+    out["investment_gbp_by_year"] = by_year(ts["investment_spend_gbp"].to_numpy())
     out["calibration"] = calibration_measures(ts)
     return out
 
