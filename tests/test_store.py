@@ -215,3 +215,34 @@ def test_manifest_writes_are_throttled_but_never_lost(tmp_path):
 def test_package_versions_name_python_and_the_packages_results_depend_on():
     versions = package_versions()
     assert {"python", "thriving", "numpy", "mesa", "pandas"} <= set(versions)
+
+
+def test_manifest_keeps_how_runs_went_in_columns_and_writes_them_back(tmp_path):
+    runs = [
+        {"run_id": f"r{i}", "scenario": "a", "seed": i, "replicate": 0, "status": "pending"}
+        for i in range(4)
+    ]
+    manifest = Manifest(tmp_path / "manifest.json", {"format": "x"}, runs)
+    manifest.update(1, status="done", started="2026-11-24T17:00:05+00:00", seconds=2.25)
+    manifest.update("r1", worker="host:12")
+    manifest.update("r2", status="failed", error="ValueError: x", error_file="runs/r2.error.txt")
+    manifest.update("r3", worker="host:12")
+    manifest.write(now=True)
+    written = json.loads((tmp_path / "manifest.json").read_text())["runs"]
+    assert written[1] == {
+        "run_id": "r1",
+        "scenario": "a",
+        "seed": 1,
+        "replicate": 0,
+        "status": "done",
+        "started": "2026-11-24T17:00:05+00:00",
+        "seconds": 2.25,
+        "worker": "host:12",
+    }
+    assert written[2]["error"] == "ValueError: x"
+    assert written[2]["error_file"] == "runs/r2.error.txt"
+    assert manifest.counts() == {"done": 1, "failed": 1, "pending": 2}
+    manifest.update("r2", status="done", error=None, error_file=None)
+    assert "error" not in manifest.entry(2).as_dict()
+    with pytest.raises(KeyError, match="who a run is"):
+        manifest.update(0, seed=99)

@@ -28,10 +28,12 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
 
 from .errors import ThrivingError
 
@@ -457,9 +459,9 @@ def check_resumable(
 class RunEntry:
     """One run's line in the manifest: who it is and how it went.
 
-    Compact (slots, shared strings), since a sweep holds one per run; read and set
-    fields like a dict's (``entry["status"]``). Fields that are None are left out of
-    the manifest.
+    A snapshot made on demand by :meth:`Manifest.entry` (the manifest itself keeps its
+    runs in compact columns); read and set fields like a dict's (``entry["status"]``).
+    Fields that are None are left out of the manifest.
     """
 
     FIELDS = (
@@ -492,8 +494,6 @@ class RunEntry:
     def __setitem__(self, name: str, value: Any) -> None:
         if name not in self.FIELDS:
             raise KeyError(f"{name!r} is not a field of a manifest entry")
-        if isinstance(value, str) and name in ("started", "worker", "status", "scenario"):
-            value = sys.intern(value)  # the same few strings recur across runs
         setattr(self, name, value)
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -509,14 +509,26 @@ class RunEntry:
         return f"RunEntry({self.as_dict()})"
 
 
+#: Fields that say who a run is; the rest say how it went.
+IDENTITY_FIELDS = RunEntry.FIELDS[:6]
+
+#: Run statuses, by their code in :attr:`Manifest.status`.
+STATUSES = ("pending", "done", "failed")
+
+_NO_TIME = np.iinfo(np.int64).min
+
+
 class Manifest:
     """``manifest.json``: what the sweep is, and where each run stands.
 
-    Kept in memory as a header and one small entry per run (:class:`RunEntry`);
-    rewritten atomically, at most every ``interval`` seconds while runs finish (and at
-    once on :meth:`write` with ``now=True``). When a large manifest takes long to write,
-    the interval grows so that writing never takes more than about 5 % of the time. The
-    file is written entry by entry, one run a line, never as one big string.
+    Its memory does not grow with the number of runs beyond a few bytes a run: who each
+    run is is read from the run list the sweep holds anyway (``runs``), and how each
+    went is kept in numpy columns (status, start time, seconds, worker), with error
+    messages kept only for failed runs. The file is rewritten atomically, at most every
+    ``interval`` seconds while runs finish (and at once on :meth:`write` with
+    ``now=True``); when a large manifest takes long to write, the interval grows so that
+    writing never takes more than about 5 % of the time. It is written one run a line,
+    never as one big string.
 
     Parameters
     ----------
@@ -525,9 +537,12 @@ class Manifest:
     header
         Everything but the runs: format, name, fingerprint, experiment, versions,
         executor, sessions.
-    entries
-        One RunEntry (or dict of its fields) per run, in the experiment's order, each
-        with at least ``run_id`` and ``status`` (``done``, ``failed`` or ``pending``).
+    runs
+        The runs, in the experiment's order: RunSpecs (``run_id``, ``scenario_label``,
+        ``seed``, ``replicate``, ``is_baseline``, ``baseline_run_id``), or dicts of
+        :class:`RunEntry` fields (which may also give ``status``, ``started``,
+        ``seconds``, ``worker``, ``error``, ``error_file``). Not copied: it must not
+        change while the manifest is in use.
     interval
         Least seconds between two throttled writes.
     """
@@ -536,35 +551,117 @@ class Manifest:
         self,
         path: Path,
         header: dict[str, Any],
-        entries: Iterable[dict[str, Any] | RunEntry],
+        runs: Sequence[Any],
         interval: float = 0.5,
     ):
         self.path = path
         self.header = header
-        self.entries = [e if isinstance(e, RunEntry) else RunEntry(**e) for e in entries]
-        self.index = {entry.run_id: i for i, entry in enumerate(self.entries)}
+        self.runs = runs
+        n = len(runs)
+        self.status = np.zeros(n, np.uint8)
+        self._started = np.full(n, _NO_TIME, np.int64)  # seconds since 1970, UTC
+        self._seconds = np.full(n, np.nan)
+        self._worker = np.full(n, -1, np.int32)
+        self._workers: list[str] = []
+        self._worker_code: dict[str, int] = {}
+        self._errors: dict[int, tuple[str | None, str | None]] = {}
+        self._index: dict[str, int] | None = None
         self.interval = interval
         self._last_write = -math.inf
         self._write_seconds = 0.0
         self._dirty = True
+        for i, run in enumerate(runs):
+            if isinstance(run, Mapping):
+                fields = {k: v for k, v in run.items() if k not in IDENTITY_FIELDS}
+                if fields:
+                    self.update(i, **fields)
 
-    def entry(self, run_id: str) -> RunEntry:
-        """The entry of one run."""
-        return self.entries[self.index[run_id]]
+    def __len__(self) -> int:
+        return len(self.runs)
 
-    def update(self, run_id: str, **fields: Any) -> None:
-        """Change a run's entry; fields given as None are cleared."""
-        entry = self.entry(run_id)
+    def position(self, run: int | str) -> int:
+        """The position of a run, given its position or its id."""
+        if isinstance(run, int | np.integer):
+            return int(run)
+        if self._index is None:  # built only if asked by id (tests, tools)
+            self._index = {self._identity(i)["run_id"]: i for i in range(len(self))}
+        return self._index[run]
+
+    def _identity(self, i: int) -> dict[str, Any]:
+        run = self.runs[i]
+        if isinstance(run, Mapping):
+            return {name: run.get(name) for name in IDENTITY_FIELDS}
+        return {
+            "run_id": run.run_id,
+            "scenario": run.scenario_label,
+            "seed": run.seed,
+            "replicate": run.replicate,
+            "is_baseline": run.is_baseline,
+            "baseline_run_id": run.baseline_run_id,
+        }
+
+    def entry(self, run: int | str) -> RunEntry:
+        """A snapshot of one run's entry (changing it does not change the manifest)."""
+        i = self.position(run)
+        entry = RunEntry(**self._identity(i))
+        entry["status"] = STATUSES[self.status[i]]
+        if self._started[i] != _NO_TIME:
+            stamp = datetime.fromtimestamp(int(self._started[i]), UTC)
+            entry["started"] = stamp.isoformat(timespec="seconds")
+        if not math.isnan(self._seconds[i]):
+            entry["seconds"] = float(self._seconds[i])
+        if self._worker[i] >= 0:
+            entry["worker"] = self._workers[self._worker[i]]
+        entry["error"], entry["error_file"] = self._errors.get(i, (None, None))
+        return entry
+
+    @property
+    def entries(self) -> Iterator[RunEntry]:
+        """Every run's entry, in order (made one at a time)."""
+        return (self.entry(i) for i in range(len(self)))
+
+    def update(self, run: int | str, **fields: Any) -> None:
+        """Change a run's entry; fields given as None are cleared.
+
+        Only ``status``, ``started``, ``seconds``, ``worker``, ``error`` and
+        ``error_file`` can change; who a run is comes from the run list.
+        """
+        i = self.position(run)
         for key, value in fields.items():
-            entry[key] = value
+            if key == "status":
+                self.status[i] = STATUSES.index(value)
+            elif key == "started":
+                self._started[i] = _NO_TIME if value is None else _epoch_seconds(value)
+            elif key == "seconds":
+                self._seconds[i] = np.nan if value is None else float(value)
+            elif key == "worker":
+                self._worker[i] = -1 if value is None else self._code(value)
+            elif key in ("error", "error_file"):
+                error, error_file = self._errors.pop(i, (None, None))
+                if key == "error":
+                    error = value
+                else:
+                    error_file = value
+                if error is not None or error_file is not None:
+                    self._errors[i] = (error, error_file)
+            elif key in IDENTITY_FIELDS:
+                if value != self._identity(i)[key]:
+                    raise KeyError(f"{key!r} says who a run is and cannot change")
+            else:
+                raise KeyError(f"{key!r} is not a field of a manifest entry")
         self._dirty = True
+
+    def _code(self, worker: str) -> int:
+        code = self._worker_code.get(worker)
+        if code is None:
+            code = self._worker_code[worker] = len(self._workers)
+            self._workers.append(worker)
+        return code
 
     def counts(self) -> dict[str, int]:
         """Runs by status."""
-        counts = {"done": 0, "failed": 0, "pending": 0}
-        for entry in self.entries:
-            counts[entry.status] = counts.get(entry.status, 0) + 1
-        return counts
+        tally = np.bincount(self.status, minlength=len(STATUSES))
+        return {name: int(tally[code]) for code, name in enumerate(STATUSES)}
 
     def write(self, *, now: bool = False) -> bool:
         """Write the manifest if due (or at once with ``now``); return whether written."""
@@ -578,13 +675,13 @@ class Manifest:
         text = json.dumps(json_safe(head), indent=1, ensure_ascii=False, allow_nan=False)
         opening = text[: text.rindex("}")].rstrip()
         opening += ',\n "runs": [' if head else '\n "runs": ['
-        last = len(self.entries) - 1
+        last = len(self) - 1
 
         def write(handle: IO[bytes]) -> None:
             out = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
             out.write(opening)
-            for i, entry in enumerate(self.entries):
-                line = json.dumps(entry.as_dict(), ensure_ascii=False, allow_nan=False)
+            for i in range(len(self)):
+                line = json.dumps(self.entry(i).as_dict(), ensure_ascii=False, allow_nan=False)
                 out.write(f"\n  {line}{',' if i < last else ''}")
             out.write("\n ]\n}\n")
             out.flush()
@@ -595,6 +692,20 @@ class Manifest:
         self._write_seconds = self._last_write - clock
         self._dirty = False
         return True
+
+
+def _epoch_seconds(stamp: str) -> int:
+    """Seconds since 1970 (UTC) of an ISO 8601 time as :func:`now_iso` writes it.
+
+    Examples
+    --------
+    >>> _epoch_seconds("1970-01-01T00:01:40+00:00")
+    100
+    """
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
 
 
 def iter_done_records(folder: ResultsFolder, run_ids: Iterable[str]) -> Iterator[dict[str, Any]]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -49,15 +50,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import numpy as np
+
 from .errors import ThrivingError
 from .runner import SUMMARY_NUMBERS, default_workers, execute_run, one_line_error, open_executor
 from .runspec import RunSpec
 from .store import (
     MANIFEST_FORMAT,
+    STATUSES,
     FolderLock,
     Manifest,
     ResultsFolder,
-    RunEntry,
     atomic_write,
     atomic_write_text,
     check_resumable,
@@ -364,8 +367,8 @@ def run_sweep(
     try:
         previous, lock = _prepare_folder(folder, lock, fingerprint, versions, force, outcome)
         varied = varied_parameters(specs)
-        entries, todo = _initial_entries(folder, specs)
-        outcome.already_done = outcome.done = len(specs) - len(todo)
+        sessions = list((previous or {}).get("sessions", []))
+        del previous  # its run list is as long as the sweep; only the sessions are kept
         header = {
             "format": MANIFEST_FORMAT,
             "name": experiment.name,
@@ -373,9 +376,11 @@ def run_sweep(
             "experiment": experiment.to_dict(),
             "varied": varied,
             "versions": versions,
-            "sessions": list((previous or {}).get("sessions", [])),
+            "sessions": sessions,
         }
-        manifest = Manifest(folder.manifest, header, entries)
+        manifest = Manifest(folder.manifest, header, specs)
+        todo = _mark_finished(folder, manifest)
+        outcome.already_done = outcome.done = len(specs) - len(todo)
         manifest.write(now=True)
         if outcome.moved_aside is not None:
             reporter.note(f"Earlier results in {folder.path} moved to {outcome.moved_aside}")
@@ -401,7 +406,7 @@ def run_sweep(
         interrupted = False
         try:
             if pool is not None:
-                interrupted = _drive(pool, todo, folder, manifest, outcome, reporter)
+                interrupted = _drive(pool, specs, todo, folder, manifest, outcome, reporter)
         finally:
             if pool is not None and pool.owns_workers():
                 remove_temp_files(folder.runs)
@@ -411,7 +416,7 @@ def run_sweep(
                 "interrupted" if interrupted else ("complete" if outcome.ok else "incomplete")
             )
             manifest.write(now=True)
-            write_summary(folder, [s.run_id for s in specs], varied, manifest)
+            write_summary(folder, [s.run_id for s in specs], varied)
             outcome.seconds = time.monotonic() - clock
             reporter.stop()
         if interrupted:
@@ -457,37 +462,28 @@ def _describe(info: dict[str, Any]) -> str:
     return f"Dask ({info['scheduler']}, {info['threads']} threads)"
 
 
-def _initial_entries(
-    folder: ResultsFolder, specs: Sequence[RunSpec]
-) -> tuple[list[RunEntry], list[RunSpec]]:
-    """Manifest entries from the files already there; the runs still to do."""
-    entries: list[RunEntry] = []
-    todo: list[RunSpec] = []
-    for spec in specs:
-        entry = RunEntry(
-            run_id=spec.run_id,
-            scenario=spec.scenario_label,
-            seed=spec.seed,
-            replicate=spec.replicate,
-            is_baseline=spec.is_baseline,
-            baseline_run_id=spec.baseline_run_id,
-        )
+def _mark_finished(folder: ResultsFolder, manifest: Manifest) -> list[int]:
+    """Mark the runs whose files are already there as done; the positions still to do."""
+    todo: list[int] = []
+    for i, spec in enumerate(manifest.runs):
         record = folder.read_record(spec.run_id)
         if record is None:
-            entry["status"] = "pending"
-            todo.append(spec)
+            todo.append(i)
         else:
-            entry["status"] = "done"
-            for key in ("started", "seconds", "worker"):
-                if record.get(key) is not None:
-                    entry[key] = record[key]
-        entries.append(entry)
-    return entries, todo
+            manifest.update(
+                i,
+                status="done",
+                started=record.get("started"),
+                seconds=record.get("seconds"),
+                worker=record.get("worker"),
+            )
+    return todo
 
 
 def _drive(
     pool: Any,
-    todo: list[RunSpec],
+    specs: Sequence[RunSpec],
+    todo: list[int],
     folder: ResultsFolder,
     manifest: Manifest,
     outcome: SweepOutcome,
@@ -495,18 +491,19 @@ def _drive(
 ) -> bool:
     """Submit runs a few ahead of the workers and record them as they finish.
 
+    ``todo`` holds the positions of the runs to do, in ``specs`` and the manifest.
     Returns whether the sweep was interrupted (Ctrl-C). Closes the pool.
     """
     runs_dir = str(folder.runs.resolve())
     ahead = AHEAD_PER_WORKER * pool.capacity
-    pending: dict[cf.Future, str] = {}
+    pending: dict[cf.Future, int] = {}
     todo.reverse()  # pop() from the end gives the experiment's order
 
     def collect(done: Iterable[cf.Future]) -> None:
         broken = False
         for future in done:
-            run_id = pending.pop(future)
-            broken |= _record(future, run_id, pool, folder, manifest, outcome, reporter)
+            position = pending.pop(future)
+            broken |= _record(future, position, pool, folder, manifest, outcome, reporter)
         manifest.write()
         if broken:
             pool.restart()
@@ -514,8 +511,8 @@ def _drive(
     try:
         while todo or pending:
             while todo and len(pending) < ahead:
-                spec = todo.pop()
-                pending[pool.submit(execute_run, spec, runs_dir)] = spec.run_id
+                position = todo.pop()
+                pending[pool.submit(execute_run, specs[position], runs_dir)] = position
             done, _ = cf.wait(pending, timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
             collect(done)
     except KeyboardInterrupt:
@@ -552,7 +549,7 @@ def _drive(
 
 def _record(
     future: cf.Future,
-    run_id: str,
+    position: int,
     pool: Any,
     folder: ResultsFolder,
     manifest: Manifest,
@@ -560,6 +557,7 @@ def _record(
     reporter: SweepReporter,
 ) -> bool:
     """Record one finished future; return True if the pool broke (a worker died)."""
+    run_id = manifest.runs[position].run_id
     broken = False
     if future.cancelled():
         return False
@@ -585,7 +583,7 @@ def _record(
     if status == "done":
         outcome.done += 1
         manifest.update(
-            run_id,
+            position,
             status="done",
             started=record.get("started"),
             seconds=record.get("seconds"),
@@ -594,10 +592,10 @@ def _record(
             error_file=None,
         )
     else:
-        entry = manifest.entry(run_id)
+        entry = manifest.entry(position)
         outcome.failed.append(FailedRun(run_id, entry["scenario"], entry["seed"], record["error"]))
         manifest.update(
-            run_id,
+            position,
             status="failed",
             started=record.get("started"),
             seconds=record.get("seconds"),
@@ -605,8 +603,8 @@ def _record(
             error=record["error"],
             error_file=f"runs/{run_id}.error.txt",
         )
-    entry = manifest.entry(run_id)
-    record = {**record, "scenario": entry["scenario"], "seed": entry["seed"]}
+    spec = manifest.runs[position]
+    record = {**record, "scenario": spec.scenario_label, "seed": spec.seed}
     reporter.advance(
         done=outcome.done, failed=len(outcome.failed), total=outcome.total, record=record
     )
@@ -619,11 +617,11 @@ def _reconcile(folder: ResultsFolder, manifest: Manifest, outcome: SweepOutcome)
     That happens when Ctrl-C arrives between a worker writing a run and the sweep
     hearing of it.
     """
-    for entry in manifest.entries:
-        if entry["status"] == "pending" and folder.is_done(entry["run_id"]):
-            record = folder.read_record(entry["run_id"]) or {}
+    for position in np.flatnonzero(manifest.status == STATUSES.index("pending")):
+        record = folder.read_record(manifest.runs[position].run_id)
+        if record is not None:
             manifest.update(
-                entry["run_id"],
+                int(position),
                 status="done",
                 started=record.get("started"),
                 seconds=record.get("seconds"),
@@ -695,11 +693,15 @@ def paired_columns(
     return avoided, net, bcr
 
 
+#: Baseline runs' costs kept at once while summary.csv is written (paired runs are
+#: usually near their baseline in the run order, so a small cache reads each once).
+BASELINE_CACHE = 4096
+
+
 def write_summary(
     folder: ResultsFolder,
     run_ids: Sequence[str],
     varied: Sequence[str],
-    manifest: Manifest | None = None,
 ) -> int:
     """Rebuild summary.csv from the run records, streaming; return the rows written.
 
@@ -710,19 +712,15 @@ def write_summary(
         Every run, in the experiment's order (unfinished ones are left out).
     varied : sequence of str
         The varied parameters (dotted paths), one column each.
-    manifest : Manifest, optional
-        Tells which runs are baselines, so only their records are read twice.
     """
-    baseline_ids: Iterable[str]
-    if manifest is not None:
-        baseline_ids = [e["run_id"] for e in manifest.entries if e.get("is_baseline")]
-    else:
-        baseline_ids = run_ids
-    baseline_cost: dict[str, float] = {}
-    for run_id in baseline_ids:
-        record = folder.read_record(run_id)
-        if record is not None and record.get("is_baseline"):
-            baseline_cost[run_id] = float(record["summary"]["service_cost_gbp_pv"])
+
+    @functools.lru_cache(maxsize=BASELINE_CACHE)
+    def baseline_cost(run_id: str | None) -> float | None:
+        # Read on demand, a few at a time: memory stays flat however many runs there are.
+        record = folder.read_record(run_id) if run_id else None
+        if record is None or not record.get("is_baseline"):
+            return None
+        return float(record["summary"]["service_cost_gbp_pv"])
 
     rows = 0
 
@@ -740,7 +738,7 @@ def write_summary(
             if record.get("is_baseline"):
                 paired: tuple[Any, ...] = (None, None, None)
             else:
-                paired = paired_columns(summary, baseline_cost.get(record.get("baseline_run_id")))
+                paired = paired_columns(summary, baseline_cost(record.get("baseline_run_id")))
             row = [
                 record["run_id"],
                 record["scenario"],
