@@ -255,16 +255,19 @@ class ResultsFolder:
         A run is done when its JSON record names it as done and both of its Parquet
         files are present and whole (they end with Parquet's closing bytes).
         """
+        # Plain strings, not pathlib: on Python 3.11 every Path built interns its parts
+        # for good, so a sweep reading 10,000 runs' files would grow by their names.
+        stem = os.path.join(os.fspath(self.runs), run_id)
         try:
-            text = self.record_file(run_id).read_text(encoding="utf-8")
-            record = json.loads(text)
+            with open(f"{stem}.json", encoding="utf-8") as handle:
+                record = json.loads(handle.read())
         except (OSError, ValueError):
             return None
         if not isinstance(record, dict):
             return None
         if record.get("run_id") != run_id or record.get("status") != "done":
             return None
-        if not (_is_parquet(self.series_file(run_id)) and _is_parquet(self.wards_file(run_id))):
+        if not (_is_parquet(f"{stem}.parquet") and _is_parquet(f"{stem}.wards.parquet")):
             return None
         return record
 
@@ -304,7 +307,7 @@ class ResultsFolder:
         return False
 
 
-def _is_parquet(path: Path) -> bool:
+def _is_parquet(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` exists and ends with Parquet's closing magic bytes."""
     try:
         with open(path, "rb") as handle:
