@@ -576,6 +576,52 @@ def compare(
     click.echo(f"Every number, with its unit: {result.path}")
 
 
+@cli.command()
+@click.argument("results", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="M",
+    help="Draw only this service or measure: gp_appointments (or gp), ae_attendances "
+    "(ae), emergency_admissions (admissions), social_care_hours (social_care), "
+    "mental_health_referrals (mental_health), lonely_share, mean_strong_ties, "
+    "isolated_share, bridging_share, participation_rate. Repeat, or separate with "
+    "commas, for more [default: all].",
+)
+@click.option(
+    "--smooth",
+    type=click.IntRange(min=1, max=104),
+    default=13,
+    show_default=True,
+    metavar="WEEKS",
+    help="Weeks of the rolling mean that smooths each run's weekly series (1: none).",
+)
+def plot(results: str, metrics: tuple[str, ...], smooth: int) -> None:
+    """Draw the pictures of a sweep's or a run's results folder, for slides.
+
+    Writes RESULTS/plots/NAME.png and .svg: demand for each service per week, each
+    scenario's change from its paired baseline run, whether and when the investment
+    pays back, loneliness and the social network over time, and who benefits ward by
+    ward. Each picture shows the median and the 10-90 % range of the runs. See
+    docs/plots.md for how to read them.
+    """
+    from thriving.plots.demand import plot_results
+
+    outcome = plot_results(results, metrics, smooth_weeks=smooth)
+    for note in outcome.skipped:
+        click.echo(f"Not drawn: {note}", err=True)
+    if outcome.not_done:
+        click.echo(f"Left out {outcome.not_done} runs that have not finished.", err=True)
+    n = len(outcome.pictures)
+    click.echo(
+        f"Wrote {n} picture{'s' if n != 1 else ''} of {outcome.runs} run"
+        f"{'s' if outcome.runs != 1 else ''} to {outcome.folder} (PNG and SVG):"
+    )
+    for name in outcome.pictures:
+        click.echo(f"  {name}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``thriving`` command (the console entry point).
 

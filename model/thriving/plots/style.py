@@ -52,6 +52,9 @@ SLIDE_SIZE: tuple[float, float] = (10.0, 5.625)
 #: Resolution of PNG files, dots per inch (1500 x 844 pixels at slide size).
 PNG_DPI = 150
 
+#: White margin around a saved picture, inches.
+TIGHT_PAD_INCHES = 0.1
+
 #: Matplotlib settings for every Thriving picture.
 RC: dict[str, Any] = {
     "figure.figsize": SLIDE_SIZE,
@@ -123,12 +126,19 @@ def save_figure(fig: Figure, folder: str | os.PathLike[str], name: str) -> list[
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     try:
+        # Lay the figure out and find its tight bounding box once, for both files:
+        # bbox_inches="tight" would draw the figure twice for each format.
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
+            fig.set_layout_engine("none")  # keep the positions just computed
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(TIGHT_PAD_INCHES)
         for ext, options in (
             ("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
             ("svg", {"metadata": {"Date": None, "Creator": None}}),
         ):
             buffer = io.BytesIO()
-            fig.savefig(buffer, format=ext, bbox_inches="tight", **options)
+            fig.savefig(buffer, format=ext, bbox_inches=bbox, **options)
             data = buffer.getvalue()
             path = folder / f"{name}.{ext}"
             atomic_write(path, lambda handle, data=data: handle.write(data))
