@@ -903,9 +903,11 @@ def _cell(value: Any) -> str:
     >>> [_cell(v) for v in (2.0, 0.1 + 0.2, float("nan"), None, 3, "a", True)]
     ['2', '0.30000000000000004', '', '', '3', 'a', 'TRUE']
     """
+    import pandas as pd
+
     from .sweep import format_cell
 
-    if value is None or value is getattr(__import__("pandas"), "NA", None):
+    if value is None or value is pd.NA:
         return ""
     if isinstance(value, np.generic):
         value = value.item()
@@ -959,11 +961,14 @@ def _amount(value: Any, money: bool = False) -> str:
 
     Examples
     --------
-    >>> _amount(-1234567.8, money=True), _amount(12.4), _amount(float("nan"))
-    ('-£1,234,568', '12', '-')
+    >>> _amount(-1234567.8, money=True), _amount(12.4), _amount(-0.44), _amount(float("nan"))
+    ('-£1,234,568', '12', '-0.4', '-')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if not money and abs(value) < 9.95:  # small counts (deaths) keep a decimal
+        text = f"{abs(value):.1f}"
+        return ("-" if round(value, 1) < 0 else "") + text
     text = f"£{abs(value):,.0f}" if money else f"{abs(value):,.0f}"
     return ("-" if round(value) < 0 else "") + text
 
@@ -998,14 +1003,10 @@ def format_table(comparison: Comparison, metrics: Sequence[str] = DEFAULT_METRIC
         Lines ending in newlines.
     """
     table = comparison.table
-    varied = list(table.columns[1 : list(table.columns).index("metric")])
+    size = len(OUTCOMES) + len(COST_BENEFIT)  # rows of each group, in the groups' order
     lines: list[str] = []
-    for group in comparison.groups:
-        mask = table["scenario"] == group.scenario
-        for name in varied:
-            value = group.point.get(name)
-            mask &= table[name].isna() if value is None else table[name] == value
-        rows = table[mask].set_index("metric")
+    for i, group in enumerate(comparison.groups):
+        rows = table.iloc[i * size : (i + 1) * size].set_index("metric")
         lines += _group_lines(group, rows, metrics, comparison.optimism_bias)
         lines.append("")
     lines += [f"Note: {note}" for note in comparison.notes]
@@ -1019,7 +1020,7 @@ def _group_lines(
     w = _LABEL_WIDTH
     value = rows["mean_difference"]
     n = int(rows["n_pairs"].iloc[0])
-    where = "".join(f", {k} = {v}" for k, v in group.point.items())
+    where = "".join(f", {k} = {_cell(v)}" for k, v in group.point.items())
     pooled = ", sampled design (pooled)" if group.design == "sampled" else ""
     horizon = re.search(r"over the (\d+ years?)", rows.loc["gp_appointments_total", "unit"])
     span = f" over {horizon.group(1)}" if horizon else ""
@@ -1165,7 +1166,7 @@ def comparison_run_list(
     """
     from .experiment import replicate_seeds
     from .runspec import RunSpec, run_id
-    from .scenario import load_scenario
+    from .scenario import load_scenario, load_scenario_mapping
     from .sweep import RunList
 
     if len(files) < 2:
@@ -1180,7 +1181,13 @@ def comparison_run_list(
     scenarios = []
     used: set[str] = set()
     for file in files:
-        levers = {inv.lever for inv in load_scenario(file).investments}
+        data, _ = load_scenario_mapping(file)
+        entries = data.get("investments")
+        levers = (
+            {e.get("lever") for e in entries if isinstance(e, dict)}
+            if isinstance(entries, list)
+            else set()
+        )
         mine = {k: v for k, v in levered.items() if k.split(".")[1] in levers}
         used |= mine.keys()
         scenarios.append(load_scenario(file, {**plain, **mine}))
