@@ -949,17 +949,32 @@ def _check_finished(
 # --------------------------------------------------------------------------------------
 
 
-def describe_parameter(path: str) -> str:
-    """A setting's description, short, from the scenario schema.
+#: Sections of the scenario named in words where their key is not plain English.
+SECTION_WORDS = {
+    "gp": "GP",
+    "ae": "A&E",
+    "admissions": "Emergency admissions",
+    "social_care": "Adult social care",
+    "mental_health": "Talking therapies",
+    "network": "Social ties",
+    "groups": "Community groups",
+    "cash_releasing": "Cash released",
+}
 
-    The first sentence (or clause) of the field's description; an investment setting
-    is prefixed with its lever in words. The dotted path itself when the schema has no
-    description.
+
+def describe_parameter(path: str) -> str:
+    """A setting in plain words, from the scenario schema: ``Section: what it is``.
+
+    The section (an investment's lever, a service, ``Loneliness``...) then the first
+    sentence (or clause) of the field's description. The dotted path itself when the
+    schema does not describe it.
 
     Examples
     --------
     >>> describe_parameter("services.gp.escalation_to_ae")
-    "Unmet primary-care demand that turns up at A&E ('failure demand')"
+    "GP: unmet primary-care demand that turns up at A&E ('failure demand')"
+    >>> describe_parameter("loneliness.contagion_strength")
+    'Loneliness: strength of loneliness spreading through ties'
     >>> describe_parameter("investments.social_prescribing.budget_per_year")
     'Social prescribing: ...'
     """
@@ -968,24 +983,40 @@ def describe_parameter(path: str) -> str:
     rows = {row.path: row for row in all_rows()}
     segments = path.split(".")
     row = rows.get(path)
-    lever = None
     if segments[0] == "investments" and len(segments) > 2:
-        lever = segments[1].replace("_", " ").capitalize()
         row = row or rows.get(".".join(["investments", "<lever>", *segments[2:]]))
-    text = (row.field.description or "") if row is not None else ""
-    text = _first_clause(text)
+        section = segments[1]
+    else:
+        section = segments[-2] if len(segments) > 1 else ""
+    text = _first_clause((row.field.description or "") if row is not None else "")
     if not text:
         return path
-    return f"{lever}: {text[0].lower()}{text[1:]}" if lever else text
+    if not section:
+        return text
+    if len(text) > 1 and text[1].islower():  # not an acronym such as "GP"
+        text = text[0].lower() + text[1:]
+    words = SECTION_WORDS.get(section, section.replace("_", " ").capitalize())
+    return f"{words}: {text}"
 
 
 def _first_clause(text: str) -> str:
-    """The first sentence of a description, without its full stop; cut at a semicolon."""
+    """The first sentence of a description, cut at a semicolon, without its full stop.
+
+    Stops inside brackets do not count.
+
+    Examples
+    --------
+    >>> _first_clause("Shift per tie (the ones one is close to; not all). More; less.")
+    'Shift per tie (the ones one is close to; not all)'
+    """
     text = " ".join(text.split())
-    for stop in ("; ", ". "):
-        if stop in text:
-            text = text.split(stop, 1)[0]
-    return text.rstrip(".").strip()
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char in ".;" and text[i + 1 : i + 2] in (" ", ""):
+            text = text[:i]
+            break
+    return text.strip()
 
 
 def format_amount(value: float, money: bool, signed: bool = False) -> str:
