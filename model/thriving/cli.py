@@ -622,6 +622,43 @@ def plot(results: str, metrics: tuple[str, ...], smooth: int) -> None:
         click.echo(f"  {name}")
 
 
+@cli.command()
+@click.argument("results", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--metric",
+    metavar="M",
+    help="A number column of summary.csv: net_benefit_gbp_pv, cost_avoided_gbp_pv or bcr "
+    "as they are; a total such as gp_appointments_total or service_cost_gbp_pv as the "
+    "scenario's run minus its paired baseline run [default: net_benefit_gbp_pv].",
+)
+@click.option(
+    "--scenario",
+    metavar="LABEL",
+    help="The scenario to measure, by its label (the baseline's own totals with the "
+    "baseline's label) [default: the first scenario that is not the baseline].",
+)
+def sensitivity(results: str, metric: str | None, scenario: str | None) -> None:
+    """Rank the assumptions that drive the answer, from a Morris or Sobol sweep.
+
+    RESULTS is the folder of a sweep whose experiment samples its settings with
+    'sample: {method: morris}' or sobol (see experiments/sensitivity_morris.yaml).
+    The metric is averaged over the replicates at each point of the design, then SALib
+    works out each assumption's indices: for Morris mu* (how much the answer moves
+    across the assumption's range), mu and sigma; for Sobol S1 and ST (shares of the
+    answer's variation). Prints the ranked table with how much of it replicate noise
+    could explain, and writes RESULTS/sensitivity.csv and the pictures
+    RESULTS/plots/sensitivity_METRIC.png and .svg. See docs/sensitivity.md.
+    """
+    from thriving.plots.sensitivity import plot_morris_sigma, plot_sensitivity
+    from thriving.sensitivity import analyse_folder, report_text, write_indices
+
+    result = analyse_folder(results, metric, scenario)
+    written = [write_indices(result), *plot_sensitivity(result)]
+    if result.method == "morris":
+        written += plot_morris_sigma(result)
+    click.echo(report_text(result, written), nl=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``thriving`` command (the console entry point).
 
