@@ -992,13 +992,18 @@ def yearly_totals(values: np.ndarray, years: np.ndarray, n_years: int | None = N
 
 
 def cumulative_discounted(
-    values: np.ndarray, years: np.ndarray, rate: float, n_years: int | None = None
+    values: np.ndarray,
+    years: np.ndarray,
+    rate: float,
+    n_years: int | None = None,
+    first_year: int = 1,
 ) -> np.ndarray:
     """Cumulative present value, year by year, of weekly £ (HM Treasury Green Book).
 
     Each week's £ is discounted by its year's factor
-    (:func:`thriving.recording.discount_factors`: year 1 at 1, each later year by
-    ``1 + rate`` more), then summed by year and accumulated.
+    (:func:`thriving.recording.discount_factors`), then summed by year and accumulated.
+    Present values are taken at ``first_year``, the year the investment starts (factor
+    1 there, each later year ``1 + rate`` less), as ``thriving compare`` does.
 
     Parameters
     ----------
@@ -1009,6 +1014,8 @@ def cumulative_discounted(
     rate : float
         Discount rate a year (0.035).
     n_years : int, optional
+    first_year : int
+        The year discounted at factor 1.
 
     Returns
     -------
@@ -1019,48 +1026,50 @@ def cumulative_discounted(
     --------
     >>> cumulative_discounted(np.array([50.0, 50.0, 50.0, 50.0]), np.array([1, 1, 2, 2]), 0.25)
     array([100., 180.])
+    >>> cumulative_discounted(np.array([0.0, 0.0, 50.0, 50.0]), np.array([1, 1, 2, 2]), 0.25,
+    ...                       first_year=2)
+    array([  0., 100.])
     """
-    factor = discount_factors(np.asarray(years), rate)
+    years = np.asarray(years)
+    factor = discount_factors(years - (first_year - 1), rate)
     return np.cumsum(yearly_totals(np.asarray(values) * factor, years, n_years), axis=-1)
 
 
-def payback_year(cumulative_avoided: np.ndarray, cumulative_investment: np.ndarray) -> np.ndarray:
-    """The year from which cumulative cost avoided stays at or above cumulative investment.
+def payback_year(
+    cumulative_avoided: np.ndarray, cumulative_investment: np.ndarray, first_year: int = 1
+) -> np.ndarray:
+    """The first year in which cumulative cost avoided reaches cumulative investment.
 
-    A year counts as the payback year only if the cost avoided is still at least the
-    investment in every later year given, so a run that crosses by chance and falls
-    back is not said to pay back then.
+    The definition of ``thriving compare`` (``payback_year`` in comparison.csv), so the
+    table and the pictures agree.
 
     Parameters
     ----------
     cumulative_avoided, cumulative_investment : (..., years) float
         Cumulative £ (present values) to the end of each year; column ``k`` is year
         ``k + 1``.
+    first_year : int
+        The earliest year payback can happen (the year the investment starts).
 
     Returns
     -------
     (...) float64
-        The 1-based year, or NaN where it has not paid back by the last year given
+        The 1-based year, or NaN where it does not pay back within the years given
         (or nothing is invested).
 
     Examples
     --------
     >>> payback_year(np.array([0.0, 5.0, 12.0, 20.0]), np.array([10.0, 10.0, 10.0, 10.0]))
     array(3.)
-    >>> payback_year(np.array([0.0, 12.0, 9.0, 14.0]), np.array([10.0, 10.0, 10.0, 10.0]))
-    array(4.)
     >>> payback_year(np.array([[1.0, 2.0], [3.0, 9.0]]), np.array([[5.0, 5.0], [5.0, 5.0]]))
     array([nan,  2.])
     """
     avoided = np.asarray(cumulative_avoided, dtype=np.float64)
     invested = np.asarray(cumulative_investment, dtype=np.float64)
     paid = (invested > 0) & (avoided >= invested)
-    if paid.shape[-1] == 0:
-        return np.full(paid.shape[:-1], np.nan)
-    # Paid back in this year and every later one: a cumulative AND from the end.
-    stays = np.flip(np.logical_and.accumulate(np.flip(paid, axis=-1), axis=-1), axis=-1)
-    first = np.argmax(stays, axis=-1).astype(np.float64) + 1.0
-    return np.where(stays[..., -1], first, np.nan)
+    paid[..., : max(first_year - 1, 0)] = False
+    first = np.argmax(paid, axis=-1).astype(np.float64) + 1.0
+    return np.where(paid.any(axis=-1), first, np.nan)
 
 
 @dataclass(frozen=True)
@@ -1071,24 +1080,27 @@ class Payback:
     ----------
     years : (n_years,) int
         1..N; values are to the end of each year.
+    avoided_mean : (n_years,) float
+        Mean over pairs of the cumulative service cost avoided (baseline run minus
+        scenario run), £ present value.
     avoided : Band
-        Cumulative service cost avoided (baseline run minus scenario run), £ present
-        value, across pairs.
-    investment : Band
-        Cumulative investment, £ present value, across pairs.
-    net : Band
-        Cumulative net benefit (avoided minus investment), across pairs.
+        The same, median and 10-90 % range across pairs.
+    investment_mean : (n_years,) float
+        Mean over pairs of the cumulative investment, £ present value.
     year : float
-        Payback year of the median cumulative net benefit (NaN: does not pay back).
+        Payback year of the means (:func:`payback_year`; NaN: does not pay back).
+    covered_at_end : bool
+        Whether the mean cost avoided still covers the mean investment in the last year.
     pairs_paid_back : int
-        Pairs whose own cumulative cost avoided is at least their investment at the end.
+        Pairs whose own cumulative cost avoided covers their investment in the last year.
     """
 
     years: np.ndarray
+    avoided_mean: np.ndarray
     avoided: Band
-    investment: Band
-    net: Band
+    investment_mean: np.ndarray
     year: float
+    covered_at_end: bool
     pairs_paid_back: int
 
     @property
@@ -1102,12 +1114,16 @@ class Payback:
         Examples
         --------
         >>> b = band(np.zeros((2, 3)))
-        >>> Payback(np.arange(1, 4), b, b, b, float("nan"), 0).statement()
+        >>> Payback(np.arange(1, 4), b.median, b, b.median, float("nan"), False, 0).statement()
         'does not pay back within 3 years'
+        >>> Payback(np.arange(1, 4), b.median, b, b.median, 2.0, False, 1).statement()
+        'pays back in year 2, behind again by year 3'
         """
+        last = len(self.years)
         if math.isnan(self.year):
-            return f"does not pay back within {len(self.years)} years"
-        return f"pays back in year {int(self.year)}"
+            return f"does not pay back within {last} years"
+        text = f"pays back in year {int(self.year)}"
+        return text if self.covered_at_end else f"{text}, behind again by year {last}"
 
 
 def payback(
@@ -1116,6 +1132,7 @@ def payback(
     investment: np.ndarray,
     years: np.ndarray,
     rate: float,
+    first_year: int = 1,
 ) -> Payback:
     """Cumulative discounted cost avoided and investment of pairs, and the payback year.
 
@@ -1129,12 +1146,14 @@ def payback(
         1-based year of each week.
     rate : float
         Discount rate a year.
+    first_year : int
+        The year investment starts: present values are taken there, and payback cannot
+        come before it.
 
     Returns
     -------
     Payback
-        The payback year is that of the median cumulative net benefit across pairs
-        (see :func:`payback_year`).
+        The payback year is that of the means over pairs (as ``thriving compare``).
 
     Examples
     --------
@@ -1146,26 +1165,26 @@ def payback(
     >>> cost = np.array([[8.0, 8.0, 8.0, 8.0], [6.0, 6.0, 6.0, 6.0]])
     >>> spend = np.array([[5.0, 5.0, 0.0, 0.0]] * 2)
     >>> result = payback(cost, base, spend, years, 0.0)
-    >>> result.statement(), result.pairs_paid_back, result.avoided.median.tolist()
+    >>> result.statement(), result.pairs_paid_back, result.avoided_mean.tolist()
     ('pays back in year 2', 1, [6.0, 12.0])
     """
     n_years = int(np.max(years)) if np.size(years) else 0
-    avoided = cumulative_discounted(np.asarray(base_cost) - np.asarray(cost), years, rate, n_years)
-    invested = cumulative_discounted(investment, years, rate, n_years)
-    net = avoided - invested
-    net_band = band(net)
-    investment_band = band(invested)
-    # The median net benefit against the median investment: pays back when the median
-    # pair's avoided cost reaches what it invested.
-    year = float(payback_year(net_band.median + investment_band.median, investment_band.median))
-    paid = payback_year(avoided, invested)
+    difference = np.asarray(base_cost, dtype=np.float64) - np.asarray(cost)
+    avoided = cumulative_discounted(difference, years, rate, n_years, first_year)
+    invested = cumulative_discounted(investment, years, rate, n_years, first_year)
+    avoided_mean = avoided.mean(axis=0) if len(avoided) else np.full(n_years, np.nan)
+    invested_mean = invested.mean(axis=0) if len(invested) else np.full(n_years, np.nan)
+    year = float(payback_year(avoided_mean, invested_mean, first_year))
+    covered = bool(n_years and invested_mean[-1] > 0 and avoided_mean[-1] >= invested_mean[-1])
+    at_end = (invested[:, -1] > 0) & (avoided[:, -1] >= invested[:, -1]) if n_years else []
     return Payback(
         years=np.arange(1, n_years + 1),
+        avoided_mean=avoided_mean,
         avoided=band(avoided),
-        investment=investment_band,
-        net=net_band,
+        investment_mean=invested_mean,
         year=year,
-        pairs_paid_back=int(np.sum(~np.isnan(paid))),
+        covered_at_end=covered,
+        pairs_paid_back=int(np.sum(at_end)),
     )
 
 

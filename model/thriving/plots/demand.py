@@ -219,6 +219,12 @@ class _Context:
         keep = np.isin(self.rows, group.rows)
         return self.rows[keep], self.base_rows[keep]
 
+    def first_investment_year(self, rows: np.ndarray) -> int:
+        """The earliest first investment year of some runs (1 if none invests)."""
+        starts = [self.data.runs[i].summary.get("first_investment_year") for i in rows]
+        starts = [int(s) for s in starts if s is not None]
+        return min(starts) if starts else 1
+
     def price_text(self) -> str:
         price_year = self.data.summary_value("price_year", "2023/24")
         return f"{price_year} prices"
@@ -527,18 +533,23 @@ def _payback_picture(ctx: _Context) -> list[Path]:
     cost = ctx.weekly.values["service_cost_gbp"]
     spend = ctx.weekly.values["investment_spend_gbp"]
     rate = ctx.rate()
-    results = []
+    results, first_years = [], []
     for group in groups:
         rows, base_rows = ctx.pairs_of(group)
+        first_year = ctx.first_investment_year(rows)
+        first_years.append(first_year)
         results.append(
-            series.payback(cost[rows], cost[base_rows], spend[rows], ctx.weekly.years, rate)
+            series.payback(
+                cost[rows], cost[base_rows], spend[rows], ctx.weekly.years, rate, first_year
+            )
         )
     sizes = [r.n for r in results]
     pairs = _runs_text(min(sizes), max(sizes), "pairs")
+    start = f"year {first_years[0]}" if len(set(first_years)) == 1 else "the year investment starts"
     subtitle = _with_note(
-        f"Cumulative £m, {ctx.price_text()}, discounted at {100 * rate:g} % a year "
-        f"(HM Treasury Green Book). Cost avoided: baseline run minus scenario run, "
-        f"median of {pairs}, band 10–90 %",
+        f"Cumulative £m, {ctx.price_text()}, discounted at {100 * rate:g} % a year from "
+        f"{start} (HM Treasury Green Book). Cost avoided: baseline run minus scenario "
+        f"run, mean of {pairs}, band 10–90 %",
         ctx.grouping.note,
     )
     labels = ["Service cost avoided", "Investment", "Range of pairs (10–90 %)"]
@@ -591,8 +602,8 @@ def _payback_panel(
             alpha=BAND_ALPHA,
             linewidth=0,
         )
-    ax.plot(x, from_zero(result.avoided.median), color=colour, marker="o", markersize=5)
-    ax.plot(x, from_zero(result.investment.median), color="#333333", linestyle="--")
+    ax.plot(x, from_zero(result.avoided_mean), color=colour, marker="o", markersize=5)
+    ax.plot(x, from_zero(result.investment_mean), color="#333333", linestyle="--")
     ax.axhline(0, color="#999999", linewidth=0.8, zorder=1)
     _year_axis(ax, ctx.n_years, narrow=True)
     ax.set_xlabel("")
@@ -601,7 +612,7 @@ def _payback_panel(
     ax.text(
         0.03,
         0.97,
-        f"{result.pairs_paid_back} of {result.n} pairs\npaid back by year {ctx.n_years}",
+        f"{result.pairs_paid_back} of {result.n} pairs ahead\nat the end of year {ctx.n_years}",
         transform=ax.transAxes,
         fontsize=11,
         color="#444444",
@@ -610,7 +621,7 @@ def _payback_panel(
     if math.isnan(result.year):
         return
     year = int(result.year)
-    value = (result.net.median[year - 1] + result.investment.median[year - 1]) / 1e6
+    value = result.avoided_mean[year - 1] / 1e6
     ax.plot(
         [year],
         [value],
@@ -659,8 +670,7 @@ def _ward_pictures(ctx: _Context) -> list[Path]:
             rows, base_rows = ctx.pairs_of(group)
             if not len(rows):
                 continue
-            starts = [ctx.data.runs[i].summary.get("first_investment_year") or 1 for i in rows]
-            from_year = int(min(starts))
+            from_year = ctx.first_investment_year(rows)
             values = ward_years.values[column]
             # Shown as avoided (baseline minus scenario): above zero is better.
             avoided = -series.ward_effect(
