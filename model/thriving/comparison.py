@@ -411,7 +411,7 @@ def check_comparable(pairs: pd.DataFrame, force: bool = False) -> list[str]:
     Returns
     -------
     list of str
-        The differences found (only with ``force``; otherwise empty).
+        The differences found, in words (only with ``force``; otherwise empty).
 
     Raises
     ------
@@ -422,14 +422,14 @@ def check_comparable(pairs: pd.DataFrame, force: bool = False) -> list[str]:
 
     def found(fact: str, a: str, va: str, b: str, vb: str) -> None:
         phrase, advice = _COMPARABLE[fact]
-        message = (
-            f"{phrase.format(a=a, va=va, b=b, vb=vb)}; they cannot be compared; {advice}, "
-            "or give --force to compare anyway"
-        )
+        difference = phrase.format(a=a, va=va, b=b, vb=vb)
         if not force:
-            raise ThrivingError(message)
-        if message not in problems:
-            problems.append(message)
+            raise ThrivingError(
+                f"{difference}; they cannot be compared; {advice}, or give --force to "
+                "compare anyway"
+            )
+        if difference not in problems:
+            problems.append(difference)
 
     # Each scenario run against its baseline run.
     for fact in _COMPARABLE:
