@@ -97,6 +97,7 @@ def test_scenario_files_are_run_with_paired_seeds_and_compared(sp_folder):
     summary = pd.read_csv(out / "summary.csv", dtype={"run_id": str, "baseline_run_id": str})
     assert list(summary["scenario"]) == ["baseline"] * 2 + ["social_prescribing"] * 2
     assert list(summary["seed"]) == list(replicate_seeds(2026, 2)) * 2
+    assert (out / "comparison.csv").read_bytes().startswith(b"\xef\xbb\xbfscenario,")  # for Excel
     table = rows(out / "comparison.csv")
     assert list(table.columns) == ["scenario", *COLUMNS]
     assert list(table["metric"]) == [*OUTCOMES, *COST_BENEFIT]

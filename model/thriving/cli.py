@@ -568,7 +568,16 @@ def compare(
             cmp.DEFAULT_REPLICATES if replicates is None else replicates,
             cmp.DEFAULT_SEED if seed is None else seed,
         )
-        folder = cmp.run_scenario_files(plan, out, force=force, reporter=ConsoleReporter())
+        folder = Path(out) if out else cmp.default_compare_folder(plan.to_dict()["labels"])
+        try:
+            cmp.run_scenario_files(plan, folder, force=force, reporter=ConsoleReporter())
+        except KeyboardInterrupt:
+            click.echo(
+                f"Interrupted. Finished runs are kept in {folder}; run the same command "
+                "again to complete the comparison.",
+                err=True,
+            )
+            click.get_current_context().exit(EXIT_INTERRUPTED)
         result = cmp.compare_folders([folder], optimism_bias=optimism_bias, force=force)
         target = folder / cmp.COMPARISON_FILE
     result = cmp.write_comparison(result, target)

@@ -922,6 +922,10 @@ def _cell(value: Any) -> str:
 def write_comparison(comparison: Comparison, path: str | os.PathLike[str]) -> Comparison:
     """Write comparison.csv atomically; return the comparison with its ``path``.
 
+    The file is UTF-8 with a byte-order mark (so that Excel shows £ signs), one row per
+    row of ``comparison.table``, numbers at full precision (whole numbers without
+    ``.0``), empty cells for missing values.
+
     Raises
     ------
     ThrivingError
@@ -935,7 +939,9 @@ def write_comparison(comparison: Comparison, path: str | os.PathLike[str]) -> Co
     table = comparison.table
 
     def write(handle: IO[bytes]) -> None:
-        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        # UTF-8 with a byte-order mark: without it Excel reads the £ signs of the unit
+        # column as "Â£". pandas and Python's "utf-8-sig" read it as plain UTF-8.
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(list(table.columns))
         for row in table.itertuples(index=False):
