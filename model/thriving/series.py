@@ -778,7 +778,7 @@ class Group:
     ----------
     label : str
         For legends: the scenario's label in plain words, with the point's values for
-        a grid ("Social prescribing, budget per year 200,000").
+        a grid ("Social prescribing, budget per year £200,000").
     scenario : str
         The scenario's label as in results.
     point : dict
@@ -847,7 +847,9 @@ def point_text(point: Mapping[str, Any]) -> str:
     Examples
     --------
     >>> point_text({"investments.social_prescribing.budget_per_year": 200000})
-    'budget per year 200,000'
+    'budget per year £200,000'
+    >>> point_text({"loneliness.contagion_strength": 0.25, "population.residents": 2000})
+    'contagion strength 0.25, residents 2,000'
     """
     parts = []
     for path, value in point.items():
@@ -858,6 +860,8 @@ def point_text(point: Mapping[str, Any]) -> str:
             shown = f"{int(value):,}"
         else:
             shown = f"{value:,.3g}"
+        if "budget" in name or str(path).endswith("_gbp"):
+            shown = f"£{shown}"
         parts.append(f"{name} {shown}")
     return ", ".join(parts)
 

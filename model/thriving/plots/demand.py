@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -253,7 +254,7 @@ class _Slide:
     #: Line heights, points.
     TITLE_LINE = 23.0
     SUBTITLE_LINE = 17.0
-    LEGEND_ROW = 21.0
+    LEGEND_ROW = 19.5
 
     def __init__(
         self,
@@ -330,12 +331,21 @@ class _Slide:
         return self.fig
 
 
-def _legend_columns(labels: Sequence[str]) -> int:
-    """As many legend columns as fit in a row at slide width (13 pt text)."""
+def _legend_columns(labels: Sequence[str], width: float = 9.6) -> int:
+    """As many legend columns as fit in ``width`` inches (13 pt text).
+
+    Matplotlib fills a legend column by column, so each column is as wide as its
+    widest entry.
+    """
     if not labels:
         return 1
-    widest = 0.4 + 0.3 + 0.1 * max(len(label) for label in labels)  # inches
-    return max(1, min(len(labels), int(9.6 // widest)))
+    entry = [0.75 + 0.1 * len(label) for label in labels]  # handle, gap, text: inches
+    for ncols in range(len(labels), 1, -1):
+        rows = math.ceil(len(labels) / ncols)
+        columns = [entry[i : i + rows] for i in range(0, len(labels), rows)]
+        if len(columns) == ncols and sum(max(c) for c in columns) <= width:
+            return ncols
+    return 1
 
 
 def _year_axis(ax: Axes, n_years: int, narrow: bool = False) -> None:
@@ -390,30 +400,39 @@ def _draw_band(ax: Axes, x, result: series.Band, colour: str, dashes: str = "-")
     return line
 
 
-def _number_formatter(kind: str, span: float):
-    """Tick labels: thousands separators, % for shares, £m for money."""
+def _number_formatter(kind: str, step: float):
+    """Tick labels: thousands separators, % for shares, £ or £m for money.
+
+    ``step`` is the distance between ticks, in the plotted unit; labels get as many
+    decimals as it needs, and no more.
+    """
     from matplotlib.ticker import FuncFormatter
 
+    scale = 100.0 if kind == "share" else 1.0
+    digits = max(0, -math.floor(math.log10(step * scale) + 1e-9)) if step > 0 else 0
     if kind == "share":
-        digits = 0 if span >= 0.05 else (1 if span >= 0.005 else 2)
-        return FuncFormatter(lambda v, _: f"{100 * v:.{digits}f} %")
+        return FuncFormatter(lambda v, _: _signed(f"{100 * abs(v):.{digits}f} %", v))
     if kind == "money_m":
-        digits = 0 if span >= 5 else (1 if span >= 0.5 else 2)
         return FuncFormatter(lambda v, _: "£0" if v == 0 else _signed(f"£{abs(v):,.{digits}f}m", v))
     if kind == "money":
-        digits = 0 if span >= 5 else 1
         return FuncFormatter(lambda v, _: _signed(f"£{abs(v):,.{digits}f}", v))
-    digits = 0 if span >= 5 else (1 if span >= 0.5 else 2)
-    return FuncFormatter(lambda v, _: f"{v:,.{digits}f}".replace("-", "−"))
+    return FuncFormatter(lambda v, _: _signed(f"{abs(v):,.{digits}f}", v))
 
 
 def _signed(text: str, value: float) -> str:
-    return f"−{text}" if value < 0 and round(abs(value), 6) > 0 else text
+    """A minus sign (not a hyphen) before negative labels that do not round to 0."""
+    zero = float(re.sub(r"[^0-9.]", "", text) or 0) == 0
+    return f"−{text}" if value < 0 and not zero else text
 
 
 def _format_y(ax: Axes, kind: str) -> None:
-    low, high = ax.get_ylim()
-    ax.yaxis.set_major_formatter(_number_formatter(kind, abs(high - low)))
+    """Round tick steps (1, 2 or 5 times a power of ten), labelled as ``kind`` needs."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    ticks = ax.yaxis.get_majorticklocs()
+    step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+    ax.yaxis.set_major_formatter(_number_formatter(kind, step))
 
 
 def _runs_text(n_min: int, n_max: int, what: str = "runs") -> str:
@@ -451,8 +470,13 @@ def _over_time_picture(
     runs = _runs_text(min(sizes), max(sizes))
     if max(sizes) > 1:
         title += f", median and 10–90 % range of {runs}"
-    each = f"{runs} of each scenario, " if len(sizes) > 1 else ""
-    subtitle = _with_note(f"{each}{where.lower()}, {ctx.smoothing_text()}", ctx.grouping.note)
+    if ctx.data.kind == "run":
+        lead = f"One run (seed {ctx.data.runs[0].seed}), {where.lower()}"
+    elif len(sizes) > 1:
+        lead = f"{runs} of each scenario, {where.lower()}"
+    else:
+        lead = where
+    subtitle = _with_note(f"{lead}, {ctx.smoothing_text()}", ctx.grouping.note)
     labels = [g.label for g in groups] + ([_funded_label(ctx.spans)] if ctx.spans else [])
     slide = _Slide(title, subtitle, labels)
     (ax,) = slide.axes
@@ -608,7 +632,8 @@ def _payback_panel(
     _year_axis(ax, ctx.n_years, narrow=True)
     ax.set_xlabel("")
     statement = textwrap.fill(_capital(result.statement()), 20)
-    ax.set_title(f"{group.label}\n{statement}", fontsize=13, loc="left", color=colour)
+    label = textwrap.fill(group.label, 26)
+    ax.set_title(f"{label}\n{statement}", fontsize=13, loc="left", color=colour)
     ax.text(
         0.03,
         0.97,
@@ -632,12 +657,13 @@ def _payback_panel(
         markeredgewidth=1.5,
         zorder=5,
     )
+    last = year == len(result.years)  # at the right edge: label to the left
     ax.annotate(
         f"Year {year}",
         (year, value),
-        xytext=(10, -10),
+        xytext=(-10 if last else 10, -10),
         textcoords="offset points",
-        ha="left",
+        ha="right" if last else "left",
         va="top",
         fontsize=12,
         fontweight="bold",
