@@ -673,11 +673,11 @@ class Metric:
 
 
 def read_summary(folder: ResultsFolder) -> pd.DataFrame:
-    """summary.csv of a sweep, floats read back exactly as written."""
+    """summary.csv of a sweep (settings are matched to 12 digits, see :func:`_key`)."""
     import pandas as pd
 
     try:
-        return pd.read_csv(folder.summary, float_precision="round_trip", low_memory=False)
+        return pd.read_csv(folder.summary, low_memory=False)
     except FileNotFoundError:
         raise ThrivingError(
             f"{folder.path} has no {SUMMARY} yet: the sweep has not finished a session"
