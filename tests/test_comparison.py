@@ -35,7 +35,8 @@ from thriving.comparison import (
     write_comparison,
 )
 from thriving.errors import ThrivingError
-from thriving.results import FACTS, load_results, yearly_wide
+from thriving.recording import BOROUGH_COLUMNS
+from thriving.results import FACTS, load_results, read_weekly, yearly_wide
 from thriving.runner import SUMMARY_NUMBERS
 from thriving.runspec import RunSpec, run_id
 from thriving.schema import Scenario
@@ -140,6 +141,14 @@ def test_results_table_has_one_row_per_run_with_numbers_facts_and_pairing(sweep)
     wide = yearly_wide(results, "service_cost_gbp", runs[["source", "run_id"]])
     for i, rid in enumerate(runs["run_id"]):
         assert wide.iloc[i].tolist() == recs[rid]["service_cost_gbp_by_year"]
+
+
+def test_weekly_series_are_read_from_disk_one_run_at_a_time(sweep):
+    results = load_results([sweep])
+    run = results.runs.iloc[1]
+    weekly = read_weekly(results, run["source"], run["run_id"])
+    assert list(weekly.columns) == list(BOROUGH_COLUMNS) and len(weekly) == 3 * 52
+    assert weekly["gp_appointments"].sum() == pytest.approx(run["gp_appointments_total"])
 
 
 def test_a_folder_that_is_not_results_is_refused(tmp_path):

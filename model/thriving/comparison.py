@@ -351,12 +351,12 @@ def group_pairs(pairs: pd.DataFrame, varied: Sequence[str]) -> list[Group]:
     """Group pairs by scenario, and by point for grid sweeps; in order of first appearance."""
     groups: dict[tuple[Any, ...], list[int]] = {}
     points: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for i in range(len(pairs)):
-        row = pairs.iloc[i]
+    columns = ["scenario", "design", *varied]
+    for i, (label, design, *values) in enumerate(pairs[columns].itertuples(index=False)):
         point: dict[str, Any] = {}
-        if row["design"] == "grid":
-            point = {name: row[name] for name in varied if not _missing(row[name])}
-        key = (row["scenario"], row["design"], _freeze(point))
+        if design == "grid":
+            point = {n: v for n, v in zip(varied, values, strict=True) if not _missing(v)}
+        key = (label, design, _freeze(point))
         groups.setdefault(key, []).append(i)
         points.setdefault(key, point)
     result = []

@@ -273,6 +273,7 @@ def _load_sweep(path: Path) -> Results:
         cells = dict(zip(table.columns, line, strict=True))
         run_id = cells["run_id"]
         record = _read_json(folder.record_file(run_id), display, run_id)
+        is_baseline = cells["is_baseline"].strip().upper() in ("TRUE", "1")
         summary = record.get("summary") or {}
         point = record.get("point") or {}
         row: dict[str, Any] = {
@@ -281,9 +282,9 @@ def _load_sweep(path: Path) -> Results:
             "seed": int(cells["seed"]),
             "replicate": int(cells["replicate"]),
             **{name: point.get(name) for name in varied},
-            "is_baseline": cells["is_baseline"] == "TRUE",
+            "is_baseline": is_baseline,
             "baseline_run_id": cells["baseline_run_id"] or None,
-            "baseline_source": None if cells["is_baseline"] == "TRUE" else display,
+            "baseline_source": None if is_baseline else display,
             "source": display,
             "design": design,
             **{name: _number(cells[name]) for name in SUMMARY_NUMBERS},
