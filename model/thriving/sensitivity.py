@@ -1156,6 +1156,7 @@ def _noise_words(result: SensitivityResult) -> str:
         f"({noise.share:.0%}). "
     )
     index = "mu_star" if design.method == "morris" else "ST"
+    words = "mu*" if design.method == "morris" else "ST"
     if design.method == "morris":
         text += (
             "The noise column is the mu* an assumption would show from that noise alone, "
@@ -1169,20 +1170,23 @@ def _noise_words(result: SensitivityResult) -> str:
             "replicates (which share their seeds); "
         )
     table = result.indices
-    above = table[index] - table[f"{index}_conf" if index == "ST" else "mu_star_conf"]
-    clear = int((above > table["noise_level"]).sum())
+    margin = table[index] - table[f"{index}_conf"]
+    clear = table["rank"][margin > table["noise_level"]].tolist()
     total = len(table)
-    if clear == total:
-        text += f"all {total} assumptions stand clearly above it."
-    elif clear == 0:
+    if len(clear) == total:
+        text += f"all {total} assumptions stand clearly above it ({words} less its 95% margin)."
+    elif not clear:
         text += (
-            "no assumption stands clearly above it (index less its 95% margin), so the "
+            f"no assumption stands clearly above it ({words} less its 95% margin), so the "
             "ranking may be noise: add replicates or residents."
         )
     else:
+        ranks = ", ".join(str(r) for r in clear[:-1])
+        ranks = f"{ranks} and {clear[-1]}" if ranks else str(clear[-1])
         text += (
-            f"{clear} of {total} stand clearly above it (index less its 95% margin); "
-            "rank the others with care, or add replicates or residents to separate them."
+            f"{len(clear)} of {total} stand clearly above it ({words} less its 95% margin): "
+            f"rank{'s' * (len(clear) > 1)} {ranks}. Rank the others with care, or add "
+            "replicates or residents to separate them."
         )
     return text
 

@@ -225,6 +225,7 @@ def _sobol_bars(ax: Axes, result: SensitivityResult, y: np.ndarray) -> str:
             label="what replicate noise alone adds to ST",
         )
     ax.axvline(0, color=INK, linewidth=1)
+    ax.spines["left"].set_visible(False)  # the line at 0 stands in for it
     high = float(np.nanmax(np.r_[table["ST"] + table["ST_conf"], 1.0]))
     ax.set_xlim(min(0.0, float(np.nanmin(table["S1"] - table["S1_conf"]))), high * 1.02)
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
