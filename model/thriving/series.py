@@ -430,11 +430,12 @@ def _read_parquet(path: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
     out = {}
     for name in columns:
         column = table.column(name)
-        out[name] = (
-            np.asarray(column.to_pylist(), dtype=object)
-            if name == "ward"
-            else column.to_numpy().astype(np.float64, copy=False)
-        )
+        if name == "ward":  # names repeat every week: decode each name once
+            encoded = column.combine_chunks().dictionary_encode()
+            names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+            out[name] = names[encoded.indices.to_numpy()]
+        else:
+            out[name] = column.to_numpy().astype(np.float64, copy=False)
     return out
 
 
@@ -555,6 +556,8 @@ def load_ward_years(results: Results, columns: Sequence[str], wards: Sequence[st
     ThrivingError
         If a run has a ward not in ``wards``.
     """
+    import pandas as pd
+
     names = list(dict.fromkeys(["population", *columns]))
     position = {name: i for i, name in enumerate(wards)}
     n_wards = len(wards)
@@ -563,7 +566,7 @@ def load_ward_years(results: Results, columns: Sequence[str], wards: Sequence[st
     for i, run in enumerate(results.runs):
         data = results.read_wards(run.run_id, ["year", "ward", *names])
         year = data["year"].astype(np.int64) - 1
-        unique, inverse = np.unique(data["ward"], return_inverse=True)
+        inverse, unique = pd.factorize(data["ward"])
         missing = [str(w) for w in unique if w not in position]
         if missing:
             raise ThrivingError(
