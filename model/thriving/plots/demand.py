@@ -47,8 +47,10 @@ SMOOTH_WEEKS = 13
 #: Opacity of a 10-90 % band.
 BAND_ALPHA = 0.10
 
-#: Line styles of baseline groups when the baseline itself varies across a grid.
-BASELINE_DASHES = ("-", "--", ":", "-.")
+#: Line styles of the baseline: dashed, and drawn over the scenarios' lines so that it
+#: shows even where a scenario does not differ from it; more styles for grids in which
+#: the baseline itself varies.
+BASELINE_DASHES = ((0, (4, 2)), ":", "-.", (0, (6, 2, 1, 2)))
 
 #: Weekly columns read for the demand, difference and payback pictures.
 MONEY_COLUMNS = ("service_cost_gbp", "investment_spend_gbp")
@@ -267,7 +269,7 @@ class _Slide:
     ) -> None:
         import matplotlib.pyplot as plt
 
-        self.title = textwrap.fill(title, self.TITLE_CHARS)
+        self.title = _wrap_title(title, self.TITLE_CHARS)
         self.subtitle = textwrap.fill(subtitle, self.SUBTITLE_CHARS)
         self.legend_cols = _legend_columns(legend)
         legend_rows = math.ceil(len(legend) / self.legend_cols) if legend else 0
@@ -331,6 +333,23 @@ class _Slide:
         return self.fig
 
 
+def _wrap_title(title: str, width: int) -> str:
+    """Wrap a title, at its first comma if that makes both lines fit.
+
+    Examples
+    --------
+    >>> print(_wrap_title("Emergency admissions per week, median of 5 runs", 40))
+    Emergency admissions per week,
+    median of 5 runs
+    """
+    if len(title) <= width:
+        return title
+    head, comma, tail = title.partition(", ")
+    if comma and len(head) < width and len(tail) <= width:
+        return f"{head},\n{tail}"
+    return textwrap.fill(title, width)
+
+
 def _legend_columns(labels: Sequence[str], width: float = 9.6) -> int:
     """As many legend columns as fit in ``width`` inches (13 pt text).
 
@@ -392,11 +411,17 @@ def _funded_label(spans: list[tuple[int, int]]) -> str:
     return f"Funded, {word} {', '.join(parts)}"
 
 
-def _draw_band(ax: Axes, x, result: series.Band, colour: str, dashes: str = "-") -> object:
-    """A median line over a shaded 10-90 % band; returns the line (for a legend)."""
+def _draw_band(
+    ax: Axes, x, result: series.Band, colour: str, dashes: object = "-", on_top: bool = False
+) -> object:
+    """A median line over a shaded 10-90 % band; returns the line (for a legend).
+
+    ``on_top`` draws the line thinner and above the other lines (for the baseline).
+    """
     if result.n > 1:
         ax.fill_between(x, result.low, result.high, color=colour, alpha=BAND_ALPHA, linewidth=0)
-    (line,) = ax.plot(x, result.median, color=colour, linestyle=dashes)
+    options = {"zorder": 3, "linewidth": 2.0} if on_top else {}
+    (line,) = ax.plot(x, result.median, color=colour, linestyle=dashes, **options)
     return line
 
 
@@ -487,7 +512,7 @@ def _over_time_picture(
     for k, group in enumerate(ctx.grouping.baselines):
         dashes = BASELINE_DASHES[k % len(BASELINE_DASHES)]
         result = series.band(smoothed[group.rows])
-        handles.append(_draw_band(ax, ctx.x, result, colours[group.label], dashes))
+        handles.append(_draw_band(ax, ctx.x, result, colours[group.label], dashes, True))
     for group in ctx.grouping.scenarios:
         result = series.band(smoothed[group.rows])
         handles.append(_draw_band(ax, ctx.x, result, colours[group.label]))
