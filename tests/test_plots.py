@@ -209,3 +209,13 @@ def test_a_single_run_folder_gets_its_demand_and_network_pictures(tmp_path, runn
     assert "Wrote 3 pictures of 1 run" in result.stdout
     assert "a single run has no baseline run to compare with" in result.stderr
     assert "One run (seed 1)" in svg_text(out / "plots" / "demand_gp_appointments.svg")
+
+
+def test_a_plots_folder_that_cannot_be_made_is_a_clear_error(sweep, tmp_path, runner):
+    folder = tmp_path / "sweep"
+    shutil.copytree(sweep, folder)
+    (folder / "plots").write_text("not a folder")
+    result = runner.invoke(cli, ["plot", str(folder), "--metric", "gp"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"cannot write the pictures to {folder / 'plots'}: ")
+    assert "Traceback" not in result.output

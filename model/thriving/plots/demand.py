@@ -145,30 +145,35 @@ def plot_results(
     spans = series.funded_spans(weekly.values["investment_spend_gbp"], weekly.weeks)
     context = _Context(data, grouping, weekly, rows, base_rows, spans, smooth_weeks)
 
-    with style.slide_style():
-        for metric in chosen:
-            if metric in series.SERVICE_METRICS:
-                out.files += _demand_picture(context, metric)
-        for metric in chosen:
-            if metric not in series.SERVICE_METRICS:
-                continue
-            if len(rows):
-                out.files += _difference_picture(context, metric)
-        if not len(rows):
-            out.skipped.append(_no_pairs(data, "differences from the baseline"))
-        for metric in chosen:
-            if metric in series.NETWORK_METRICS:
-                out.files += _network_picture(context, metric)
-        if len(rows) and np.nansum(weekly.values["investment_spend_gbp"][rows]) > 0:
-            out.files += _payback_picture(context)
-        elif len(rows):
-            out.skipped.append("payback: no scenario spends anything")
-        else:
-            out.skipped.append(_no_pairs(data, "payback"))
-        if len(rows):
-            out.files += _ward_pictures(context)
-        else:
-            out.skipped.append(_no_pairs(data, "effects by ward"))
+    paired = context.paired_groups()
+    paired_rows = np.concatenate([context.pairs_of(g)[0] for g in paired]) if paired else []
+    try:
+        with style.slide_style():
+            for metric in chosen:
+                if metric in series.SERVICE_METRICS:
+                    out.files += _demand_picture(context, metric)
+            for metric in chosen:
+                if metric in series.SERVICE_METRICS and paired:
+                    out.files += _difference_picture(context, metric)
+            if not paired:
+                out.skipped.append(_no_pairs(data, "differences from the baseline"))
+            for metric in chosen:
+                if metric in series.NETWORK_METRICS:
+                    out.files += _network_picture(context, metric)
+            if not paired:
+                out.skipped.append(_no_pairs(data, "payback"))
+            elif np.nansum(weekly.values["investment_spend_gbp"][paired_rows]) > 0:
+                out.files += _payback_picture(context)
+            else:
+                out.skipped.append("payback: no scenario spends anything")
+            if paired:
+                out.files += _ward_pictures(context)
+            else:
+                out.skipped.append(_no_pairs(data, "effects by ward"))
+    except OSError as exc:
+        raise ThrivingError(
+            f"cannot write the pictures to {out.folder}: {exc.strerror or exc}"
+        ) from None
     return out
 
 
@@ -216,6 +221,10 @@ class _Context:
         if self.smooth_weeks == 1:
             return "weekly values"
         return f"{self.smooth_weeks}-week rolling mean"
+
+    def paired_groups(self) -> list[series.Group]:
+        """The scenario groups with at least one pair of runs."""
+        return [g for g in self.grouping.scenarios if len(self.pairs_of(g)[0])]
 
     def pairs_of(self, group: series.Group) -> tuple[np.ndarray, np.ndarray]:
         """Rows of a group's paired runs and of their baseline runs."""
@@ -540,7 +549,7 @@ def _capital(text: str) -> str:
 
 
 def _difference_picture(ctx: _Context, metric: series.Metric) -> list[Path]:
-    groups = [g for g in ctx.grouping.scenarios if len(ctx.pairs_of(g)[0])]
+    groups = ctx.paired_groups()
     sizes = [len(ctx.pairs_of(g)[0]) for g in groups]
     title = f"{metric.title} per week: change from the baseline"
     subtitle = _with_note(
@@ -578,7 +587,7 @@ def _payback_picture(ctx: _Context) -> list[Path]:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    groups = [g for g in ctx.grouping.scenarios if len(ctx.pairs_of(g)[0])]
+    groups = ctx.paired_groups()
     cost = ctx.weekly.values["service_cost_gbp"]
     spend = ctx.weekly.values["investment_spend_gbp"]
     rate = ctx.rate()
