@@ -90,7 +90,7 @@ SERVICE_METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "social_care_hours",
-        "Adult social care home-care hours",
+        "Social care home-care hours",
         "home-care hours per week",
         "count",
         ("social_care",),

@@ -536,7 +536,7 @@ def _over_time_picture(
 
 def _ylabel(ax: Axes, text: str) -> None:
     """A y-axis label, capitalised and wrapped to fit the axes' height."""
-    ax.set_ylabel(textwrap.fill(_capital(text), 34))
+    ax.set_ylabel(textwrap.fill(_capital(text), 30))
 
 
 def _capital(text: str) -> str:
@@ -554,7 +554,8 @@ def _difference_picture(ctx: _Context, metric: series.Metric) -> list[Path]:
     title = f"{metric.title} per week: change from the baseline"
     subtitle = _with_note(
         "Each scenario run minus its baseline run with the same seed: median and 10–90 % "
-        f"range of {_runs_text(min(sizes), max(sizes), 'pairs')}; {ctx.smoothing_text()}",
+        f"range of {_runs_text(min(sizes), max(sizes), 'pairs')}, {ctx.smoothing_text()}. "
+        "Below 0: less than the baseline",
         ctx.grouping.note,
     )
     labels = [g.label for g in groups] + ([_funded_label(ctx.spans)] if ctx.spans else [])
@@ -573,7 +574,7 @@ def _difference_picture(ctx: _Context, metric: series.Metric) -> list[Path]:
         handles.append(funded)
     _year_axis(ax, ctx.n_years)
     _format_y(ax, metric.kind)
-    _ylabel(ax, f"Change in {metric.unit} (below 0: fewer than baseline)")
+    _ylabel(ax, f"Change in {metric.unit}")
     fig = slide.finish(handles, labels)
     return style.save_figure(fig, ctx.data.path / PLOTS_FOLDER, f"difference_{metric.column}")
 
