@@ -80,6 +80,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from thriving.cohort import mark_gp_tracking
 from thriving.errors import WHOLE_FILE, Problem, ScenarioError
 from thriving.runspec import RunSpec, run_id
 from thriving.scenario import (
@@ -929,7 +930,7 @@ class _Loader:
                     )
                     point_runs.append((entry.label, spec))
             result.append(tuple(point_runs))
-        return tuple(result)
+        return mark_gp_tracking(result)  # which runs follow referred residents' GP use
 
     def check_range_ends(
         self,

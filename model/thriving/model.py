@@ -17,6 +17,7 @@ import numpy as np
 from . import groups as groups_mod
 from . import health, loneliness, network, services
 from .agents import CommunityGroup, Resident, Service
+from .cohort import GPUseTracker
 from .demography import AgeLookup
 from .levers import SocialPrescribing, build_levers
 from .population import PopulationBuilder, expected_chronic_need, ward_sizes
@@ -44,6 +45,9 @@ class NeighbourhoodModel(mesa.Model):
         Fixes the run exactly.
     wards : WardTable, optional
         The ward table; read from ``scenario.population.wards_file`` if not given.
+    track_gp_use : bool
+        Keep each resident's GP appointments by quarter (``RunResult.gp_quarters``),
+        for before-and-after analyses of social prescribing; changes no result.
 
     Examples
     --------
@@ -56,7 +60,13 @@ class NeighbourhoodModel(mesa.Model):
     52
     """
 
-    def __init__(self, scenario: Scenario, seed: int, wards: WardTable | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        wards: WardTable | None = None,
+        track_gp_use: bool = False,
+    ):
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = int(seed)
@@ -174,6 +184,7 @@ class NeighbourhoodModel(mesa.Model):
             )
         )
         self.recorder = Recorder(self)
+        self.gp_use = GPUseTracker(self) if track_gp_use else None
 
     # ------------------------------------------------------------------ helpers
 
@@ -401,6 +412,8 @@ class NeighbourhoodModel(mesa.Model):
         deaths_by_ward = self._ward_sum(died)
 
         # 9. Record (before the slots are renewed, so the week's residents are counted).
+        if self.gp_use is not None:
+            self.gp_use.record(week, demand.gp, flows["gp"])
         self.recorder.record(week, demand, flows, deaths_by_ward, summary)
 
         self._renew(vacated, week)
@@ -439,17 +452,35 @@ class NeighbourhoodModel(mesa.Model):
             return np.add.reduceat(np.asarray(values, np.float64), self.ward_start)
         return np.bincount(self.pop.ward, weights=values, minlength=self.wards.n_wards)
 
+    def _ward_counts(self, values: list[np.ndarray], bound: float) -> np.ndarray:
+        """Totals in each ward of several per-resident counts, one row each (float64).
+
+        The arrays hold whole numbers (flags, counts) whose total is at most ``bound``.
+        They are summed as one stacked array: in float32 while every partial sum stays
+        below 2**24, where float32 is exact, so the totals are exactly those of summing
+        each array on its own, in fewer and cheaper passes.
+        """
+        stacked = np.empty((len(values), self.pop.size), np.float32 if bound < 2**24 else None)
+        for row, v in zip(stacked, values, strict=True):  # a few arrays, not residents
+            row[...] = v
+        if self._wards_all_occupied:
+            return np.add.reduceat(stacked, self.ward_start, axis=1).astype(np.float64)
+        nw = self.wards.n_wards
+        return np.stack([np.bincount(self.pop.ward, weights=r, minlength=nw) for r in stacked])
+
     def _serve(self, demand: services.ResidentDemand) -> dict[str, np.ndarray]:
         """Ward totals through each service's capacity; escalation of unmet demand."""
         s = self.scenario.services
         rng = self.streams["services"]
-        gp_demand = self._ward_sum(demand.gp)
+        gp_demand, mh_demand, ae_demand, adm_demand = self._ward_counts(
+            [demand.gp, demand.mental_health, demand.ae, demand.admissions],
+            bound=services.MAX_EVENTS_PER_WEEK * self.pop.size,
+        )
         gp = self.services["gp"].serve_week(gp_demand)
         gp_unmet = self.services["gp"].unmet
         care_demand = self._ward_sum(demand.care_hours)
         care = self.services["social_care"].serve_week(care_demand)
         care_unmet = self.services["social_care"].unmet
-        mh_demand = self._ward_sum(demand.mental_health)
         self.services["mental_health"].serve_week(mh_demand)
         mh_waiting = self.services["mental_health"].waiting
         # Failure demand: unmet primary care and therapy waits turn up at A&E; unmet
@@ -466,10 +497,8 @@ class NeighbourhoodModel(mesa.Model):
             + escalated_ae * s.admissions.from_ae_share,
             u[1],
         )
-        ae = self.services["ae"].serve_week(self._ward_sum(demand.ae) + escalated_ae)
-        admissions = self.services["admissions"].serve_week(
-            self._ward_sum(demand.admissions) + escalated_adm
-        )
+        ae = self.services["ae"].serve_week(ae_demand + escalated_ae)
+        admissions = self.services["admissions"].serve_week(adm_demand + escalated_adm)
         return {
             "gp": gp,
             "gp_unmet": gp_unmet,
@@ -504,9 +533,7 @@ class NeighbourhoodModel(mesa.Model):
         if sharing.size:
             d = counter_uniforms(self.population_key ^ 0x4A0, sharing, week, 8)
             w = pop.ward[sharing]
-            tries = np.stack(
-                [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(8)]
-            ).astype(np.int64)
+            tries = (self.ward_start[w] + np.floor(d * self.ward_count[w])).astype(np.int64)
             gap = np.abs(pop.age[tries] - pop.age[sharing][None, :])
             vacant = np.zeros(pop.size, bool)
             vacant[vacated] = True
@@ -523,7 +550,9 @@ class NeighbourhoodModel(mesa.Model):
             self.household_ties[pair_a] += 1
             self.household_ties[pair_b] += 1
             pop.lives_alone[pair_b] = False
-            pop.lives_alone[np.setdiff1d(sharing, pair_a)] = True
+            unpaired = np.ones(sharing.size, bool)
+            unpaired[np.flatnonzero(found)[first]] = False
+            pop.lives_alone[sharing[unpaired]] = True
         # In-movers' loneliness starts at their own target, as the initial residents'
         # did, but with a support clique: they arrive with family and friends from
         # elsewhere (ties outside the borough the model does not hold). From there it
@@ -547,14 +576,12 @@ class NeighbourhoodModel(mesa.Model):
         who = np.repeat(vacated, NEWCOMER_TIES)
         d = counter_uniforms(
             self.network_key,
-            who * NEWCOMER_TIES + np.tile(np.arange(NEWCOMER_TIES), vacated.size),
+            (vacated[:, None] * NEWCOMER_TIES + np.arange(NEWCOMER_TIES)).ravel(),
             week,
             4,
         )
         w = pop.ward[who]
-        tries = np.stack(
-            [self.ward_start[w] + np.floor(d[j] * self.ward_count[w]) for j in range(3)]
-        ).astype(np.int64)
+        tries = (self.ward_start[w] + np.floor(d[:3] * self.ward_count[w])).astype(np.int64)
         partner = network.closest_in_age(who, tries, pop.age)
         closeness = network.beta_one_b(d[3], self.scenario.network.closeness_mean)
         self.ties.queue(who, partner, self.scenario.network.new_tie_strength, closeness)
@@ -579,4 +606,7 @@ class NeighbourhoodModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.week, total)
-        return self.recorder.result()
+        result = self.recorder.result()
+        if self.gp_use is not None:
+            result.gp_quarters = self.gp_use.table()
+        return result

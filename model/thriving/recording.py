@@ -124,12 +124,16 @@ class RunResult:
         Totals after burn-in, discounted costs and calibration measures.
     referrals : pandas.DataFrame
         Social-prescribing referrals (week, slot, took up, engaged, GP use before).
+    gp_quarters : pandas.DataFrame or None
+        Each resident slot's GP appointments by quarter and who held it
+        (:meth:`thriving.cohort.GPUseTracker.table`); None unless the run tracked them.
     """
 
     timeseries: pd.DataFrame
     by_ward: pd.DataFrame
     summary: dict[str, Any]
     referrals: pd.DataFrame
+    gp_quarters: pd.DataFrame | None = None
 
 
 def discount_factors(years: np.ndarray, rate: float) -> np.ndarray:
@@ -167,10 +171,13 @@ class Recorder:
         s = m.scenario
         n = pop.size
         nw = m.wards.n_wards
-        ward_sum = m._ward_sum
         member = pop.group >= 0
         isolated = pop.strong_ties == 0
-        lonely_w = ward_sum(pop.lonely)
+        # Whole-number counts by ward, summed together (at most 2 per tie, 1 per resident).
+        lonely_w, clients_w, ties_w, member_w, isolated_w = m._ward_counts(
+            [pop.lonely, pop.care_client, pop.ties, member, isolated],
+            bound=max(n, 2 * m.ties.m),
+        )
         ones_w = m.ward_residents
         costs_w = service_cost(
             flows["gp"],
@@ -180,18 +187,19 @@ class Recorder:
             flows["mental_health"],
             s.services,
         )
+        spends = [lever.spend(week) for lever in m.levers]
         spend_w = np.zeros(nw)
-        for lever in m.levers:
-            spend_w += lever.spend(week) * lever.spend_share
+        for spend, lever in zip(spends, m.levers, strict=True):
+            spend_w += spend * lever.spend_share
         unmet_w = flows["gp_unmet"] + flows["mh_unmet"]
         groups_w = m.groups.open_by_ward(nw)
-        clients_w = ward_sum(pop.care_client)
-        ties_w = ward_sum(pop.ties)
-        member_w = ward_sum(member)
-        isolated_w = ward_sum(isolated)
         year = row // 52 + 1
+        # Shares of flags as counts (count_nonzero): the same numbers as the mean of a
+        # selection, without copying it.
         young = pop.age < 25
         old = pop.age >= 75
+        n_young = np.count_nonzero(young)
+        n_old = np.count_nonzero(old)
 
         b = self.borough[row]
         c = self._b
@@ -216,10 +224,14 @@ class Recorder:
         b[c["groups_open"]] = groups_w.sum()
         b[c["deaths"]] = deaths_by_ward.sum()
         b[c["service_cost_gbp"]] = costs_w.sum()
-        b[c["investment_spend_gbp"]] = sum(lever.spend(week) for lever in m.levers)
+        b[c["investment_spend_gbp"]] = sum(spends)
         b[c["mean_need"]] = float(pop.need.mean())
-        b[c["lonely_share_18_24"]] = pop.lonely[young].mean() if young.any() else np.nan
-        b[c["lonely_share_75_plus"]] = pop.lonely[old].mean() if old.any() else np.nan
+        b[c["lonely_share_18_24"]] = (
+            np.count_nonzero(pop.lonely & young) / n_young if n_young else np.nan
+        )
+        b[c["lonely_share_75_plus"]] = (
+            np.count_nonzero(pop.lonely & old) / n_old if n_old else np.nan
+        )
 
         w = self.ward[row]
         c = self._w

@@ -78,6 +78,11 @@ class RunSpec:
     baseline_run_id : str or None
         The paired baseline run: same seed and the same values of any varied parameter
         the baseline also has. None for baseline runs.
+    track_gp_use : bool
+        Whether the run keeps its residents' GP use by quarter and writes it, with its
+        social-prescribing referrals, for before-and-after analyses
+        (:func:`thriving.cohort.runs_to_track`). Not part of the run id: it changes
+        which files a run writes, not its results.
     """
 
     run_id: str
@@ -89,3 +94,4 @@ class RunSpec:
     point: dict[str, Any] = field(default_factory=dict)
     is_baseline: bool = False
     baseline_run_id: str | None = None
+    track_gp_use: bool = False
