@@ -44,6 +44,18 @@ def highest(candidates: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     return np.sort(candidates[np.argpartition(-values, k - 1)[:k]])
 
 
+def _without(chosen: np.ndarray, slots: np.ndarray, n: int) -> np.ndarray:
+    """``np.setdiff1d(chosen, slots)`` for sorted, distinct ``chosen`` (from :func:`highest`).
+
+    A flag per slot instead of sorting both lists: a few dozen slots leave each week.
+    """
+    if chosen.size == 0:
+        return chosen
+    gone = np.zeros(n, bool)
+    gone[slots] = True
+    return chosen[~gone[chosen]]
+
+
 def target_ward_mask(wards_field: schema.WardTarget, ward_table) -> np.ndarray:
     """Boolean mask over wards for an investment's ``wards`` field."""
     mask = np.zeros(ward_table.n_wards, bool)
@@ -291,7 +303,7 @@ class NeighbourhoodTeams(Lever):
 
     def reset_slots(self, slots: np.ndarray) -> None:
         """Residents who left come off the caseload."""
-        self.on_caseload = np.setdiff1d(self.on_caseload, slots)
+        self.on_caseload = _without(self.on_caseload, slots, self.resident_mask.size)
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Work with the highest-need residents of the target wards, reviewed monthly."""
@@ -324,7 +336,7 @@ class Access(Lever):
     def reset_slots(self, slots: np.ndarray) -> None:
         """In-movers start without support."""
         self.relief[slots] = 0.0
-        self.chosen = np.setdiff1d(self.chosen, slots)
+        self.chosen = _without(self.chosen, slots, self.relief.size)
 
     def apply(self, model: NeighbourhoodModel, week: int) -> None:
         """Support residents with the highest barriers; relief fades after funding."""

@@ -10,6 +10,7 @@ resident in the same week under two scenarios (common random numbers).
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -70,15 +71,28 @@ def make_streams(seed: int, names: tuple[str, ...] = STREAMS) -> dict[str, np.ra
 
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_DRAW_NUMBERS = np.arange(64, dtype=np.uint64)[:, None]
 
 
-def _splitmix64(x: np.ndarray) -> np.ndarray:
-    """Mix 64-bit integers into well-spread pseudo-random 64-bit integers (SplitMix64)."""
-    with np.errstate(over="ignore"):
-        z = (x + np.uint64(0x9E3779B97F4A7C15)) & _MASK64
-        z = ((z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & _MASK64
-        z = ((z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & _MASK64
-        return z ^ (z >> np.uint64(31))
+def _splitmix64(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Mix 64-bit integers into well-spread pseudo-random 64-bit integers (SplitMix64).
+
+    ``x`` is an array (not a scalar): uint64 array arithmetic wraps modulo 2**64, so
+    no masking is needed, and the steps run in place (into ``out``, which may be ``x``).
+    """
+    z = np.add(x, _GOLDEN, out=out)
+    t = z >> np.uint64(30)
+    z ^= t
+    z *= _MIX1
+    np.right_shift(z, np.uint64(27), out=t)
+    z ^= t
+    z *= _MIX2
+    np.right_shift(z, np.uint64(31), out=t)
+    z ^= t
+    return z
 
 
 def _splitmix64_int(x: int) -> int:
@@ -88,6 +102,12 @@ def _splitmix64_int(x: int) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
     return z ^ (z >> 31)
+
+
+@functools.lru_cache(maxsize=8)
+def _week_mix(week: int) -> int:
+    """The week's part of a counter key (a week's draws share it: computed once)."""
+    return _splitmix64_int((int(week) * 0x632BE5AB) & 0xFFFFFFFFFFFFFFFF)
 
 
 def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np.ndarray:
@@ -121,15 +141,22 @@ def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np
     True
     """
     slots = np.asarray(slots, dtype=np.uint64)
-    week_mix = _splitmix64_int((int(week) * 0x632BE5AB) & 0xFFFFFFFFFFFFFFFF)
-    base = np.uint64(_splitmix64_int((int(key) & 0xFFFFFFFFFFFFFFFF) ^ week_mix))
-    draws = np.arange(n_draws, dtype=np.uint64)[:, None]
+    base = np.uint64(_splitmix64_int((int(key) & 0xFFFFFFFFFFFFFFFF) ^ _week_mix(week)))
+    if n_draws <= _DRAW_NUMBERS.shape[0]:
+        draws = _DRAW_NUMBERS[:n_draws]
+    else:
+        draws = np.arange(n_draws, dtype=np.uint64)[:, None]
     # One SplitMix64 pass over a counter unique to (slot, draw): SplitMix64 is designed
-    # to turn consecutive counters into independent-looking numbers.
-    with np.errstate(over="ignore"):
-        counter = (slots[None, :] << np.uint64(16)) + draws  # up to 65,536 draws a slot
-        mixed = _splitmix64(base ^ (counter * np.uint64(0x9E3779B97F4A7C15)))
-    return (mixed >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+    # to turn consecutive counters into independent-looking numbers. Array arithmetic
+    # in uint64 wraps (no overflow warnings); the steps work in place on one array.
+    counter = (slots << np.uint64(16))[None, :] + draws  # up to 65,536 draws a slot
+    counter *= _GOLDEN
+    counter ^= base
+    mixed = _splitmix64(counter, out=counter)
+    mixed >>= np.uint64(11)
+    u = mixed.astype(np.float64)
+    u *= 1.0 / 9007199254740992.0
+    return u
 
 
 def stream_key(seed: int, name: str) -> int:
