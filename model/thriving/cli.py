@@ -668,6 +668,34 @@ def sensitivity(results: str, metric: str | None, scenario: str | None) -> None:
     click.echo(report_text(result, written), nl=False)
 
 
+@cli.command()
+@click.argument("results", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="The HTML file to write [default: RESULTS/report.html].",
+)
+def report(results: str, out: str | None) -> None:
+    """Write the report of a sweep for councillors: one self-contained HTML file.
+
+    The report gives the question, the scenarios in words, the headline numbers with
+    their 95 % intervals and what they mean, the pictures, the assumptions with their
+    sources and confidence, and the caveats where the evidence is weak. It needs no
+    network: pictures and style are inside the file, so it can be emailed, opened on a
+    phone or printed on A4. comparison.csv, the pictures (and for Morris or Sobol sweeps
+    sensitivity.csv) are made first if they are missing or older than summary.csv. See
+    docs/report.md.
+    """
+    from thriving.report import write_report
+
+    outcome = write_report(results, out, say=lambda line: click.echo(line, err=True))
+    size = outcome.size_bytes / 1e6
+    click.echo(
+        f"Wrote {outcome.path} ({size:.1f} MB, {outcome.images} picture"
+        f"{'s' if outcome.images != 1 else ''}). Open it in a web browser."
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``thriving`` command (the console entry point).
 
