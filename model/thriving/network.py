@@ -52,12 +52,56 @@ def tie_week_uniform16(tie_keys: np.ndarray, key: int, week: int) -> np.ndarray:
     >>> int(tie_week_uniform16(np.array([9]), 1, 3)[0]) == int(a[1])
     True
     """
+    return _tie_week_draws(mix_tie_keys(tie_keys), key, week).astype(np.uint16)
+
+
+def mix_tie_keys(tie_keys: np.ndarray) -> np.ndarray:
+    """The first, week-independent step of :func:`tie_week_uniform16` (kept per tie).
+
+    Parameters
+    ----------
+    tie_keys : (k,) int64
+
+    Returns
+    -------
+    (k,) uint64
+    """
+    # uint64 array arithmetic wraps modulo 2**64 (no overflow warning for arrays).
+    return tie_keys.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def _tie_week_draws(key_mix: np.ndarray, key: int, week: int) -> np.ndarray:
+    """:func:`tie_week_uniform16` from the mixed keys, as uint64 (all below 65,536)."""
     salt = np.uint64((key ^ (week * 0x632BE59BD9B4E019)) & 0xFFFFFFFFFFFFFFFF)
-    with np.errstate(over="ignore"):
-        x = tie_keys.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + salt
-        x ^= x >> np.uint64(32)
-        x *= np.uint64(0xD6E8FEB86659FD93)  # the top bits of a product mix all the bits
-    return (x >> np.uint64(48)).astype(np.uint16)
+    x = key_mix + salt
+    x ^= x >> np.uint64(32)
+    x *= np.uint64(0xD6E8FEB86659FD93)  # the top bits of a product mix all the bits
+    x >>= np.uint64(48)
+    return x
+
+
+def contact_limit(closeness: np.ndarray, same_group: np.ndarray, bonus: float) -> np.ndarray:
+    """65,536 times each tie's weekly chance of contact, rounded up (uint64).
+
+    A tie's pair meets in a week when its 16-bit draw (:func:`tie_week_uniform16`) is
+    below the chance times 65,536; for a whole-number draw that is the same as being
+    below this limit, which compares integers with integers (no conversions).
+
+    Parameters
+    ----------
+    closeness : (k,) float32
+        The tie's own weekly chance of contact.
+    same_group : (k,) bool
+        Both ends are in the same group.
+    bonus : float
+        Extra chance for members of the same group (``contact_same_group``).
+
+    Returns
+    -------
+    (k,) uint64, 0 to 65,536
+    """
+    p = closeness + np.float32(bonus) * same_group
+    return np.ceil(np.minimum(p, 1.0) * np.float32(65536.0)).astype(np.uint64)
 
 
 def _scatter_add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
@@ -196,6 +240,8 @@ class TieTable:
         "bridging": bool,
         "alive": bool,
         "same_group": bool,  # both ends in the same group (kept up to date by weekly_contact)
+        "contact_limit": np.uint64,  # see contact_limit() (kept up to date with same_group)
+        "key_mix": np.uint64,  # mix_tie_keys(key): the week-independent part of the draws
         "strong_seen": bool,  # strong when the per-resident sums were last brought up to date
         "alive_seen": bool,  # alive then
     }
@@ -211,6 +257,7 @@ class TieTable:
         self._queued: list[tuple[np.ndarray, ...]] = []
         self._sums: TieSummary | None = None
         self._group_seen: np.ndarray | None = None  # groups when same_group was updated
+        self._contact_bonus: float | None = None  # contact_same_group of contact_limit
         self._same_group_stale: list[np.ndarray] = []  # ties whose same_group is unset
         self._tail_keys = np.empty(0, np.int64)  # sorted keys of the unmerged tail
         self._tail_index = np.empty(0, np.int64)  # their positions in the table
@@ -296,6 +343,7 @@ class TieTable:
         self.strength[revive_at] = strength[src_idx]
         self.closeness[revive_at] = closeness[src_idx]
         self.household[revive_at] = household[src_idx]
+        self._same_group_stale.append(revive_at)  # new closeness: contact limit to redo
         new = ~known
         new_keys = keys[new]  # sorted (from np.unique)
         new_idx = idx[new]
@@ -322,6 +370,8 @@ class TieTable:
             strong_seen=False,
             alive_seen=False,
             same_group=False,
+            contact_limit=0,  # set with same_group, before the ties next meet
+            key_mix=mix_tie_keys(new_keys),
         )
         self._same_group_stale.append(np.arange(self.m - new_keys.size, self.m))
         return int(new_keys.size + revive_at.size)
@@ -521,34 +571,39 @@ class TieTable:
         week : int
             Current week.
         """
-        self._update_same_group(group)
-        p = self.closeness + np.float32(cfg.contact_same_group) * self.same_group
+        self._update_same_group(group, cfg.contact_same_group)
         # One draw per tie and week, addressed by the pair rather than the table row,
         # so a tie shared by two scenarios meets (or not) in both: common random numbers
-        # for the network too.
-        draws = tie_week_uniform16(self.key, key, week)
-        met = draws < np.minimum(p, 1.0) * np.float32(65536.0)
+        # for the network too. The pair meets when its draw (tie_week_uniform16) is
+        # below its chance of contact times 65,536 (contact_limit, kept per tie).
+        met = _tie_week_draws(self.key_mix, key, week) < self.contact_limit
         rate = np.float32(1.0 / cfg.tie_memory_weeks)
         self.strength += rate * (met.astype(np.float32) - self.strength)
-        weak = (self.strength < cfg.drop_threshold) & ~self.household
-        self.alive &= ~weak
+        keep = self.strength < cfg.drop_threshold  # weak...
+        np.logical_not(keep, out=keep)
+        keep |= self.household  # ...ties drop, household ties never
+        self.alive &= keep
 
-    def _update_same_group(self, group: np.ndarray) -> None:
-        """Bring the per-tie same-group flag up to date.
+    def _update_same_group(self, group: np.ndarray, bonus: float) -> None:
+        """Bring the per-tie same-group flag, and with it the contact limit, up to date.
 
         Only the ties of residents whose group changed since last week, and ties formed
-        since, are looked at: a few hundred residents a week, not every tie.
+        or revived since, are looked at: a few hundred residents a week, not every tie.
+        ``bonus`` is the extra chance of contact in the same group.
         """
-        if self._group_seen is None:
-            ties = np.arange(self.m)
+        if self._group_seen is None or bonus != self._contact_bonus:
+            ties = slice(None)
         else:
             moved = np.flatnonzero(group != self._group_seen)
             parts = [self.incident_ties(moved), *self._same_group_stale]
             ties = np.concatenate(parts) if parts else np.empty(0, np.int64)
         g = group[self.src[ties]]
-        self.same_group[ties] = (g >= 0) & (g == group[self.dst[ties]])
+        same = (g >= 0) & (g == group[self.dst[ties]])
+        self.same_group[ties] = same
+        self.contact_limit[ties] = contact_limit(self.closeness[ties], same, bonus)
         self._same_group_stale = []
         self._group_seen = group.copy()
+        self._contact_bonus = bonus
 
     def summarise(
         self,
