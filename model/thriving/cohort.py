@@ -286,11 +286,12 @@ class GPUseTracker:
 
         Columns: ``slot``; ``gp_y0q1``, ``gp_y0q2``, ... (appointments had in the
         quarter by whoever held the slot, float32; year 0 is the last year of burn-in,
-        ``y1q1`` the first 13 weeks of year 1); ``moved_in_start`` and ``moved_in_y0q1``,
-        ... (the week the slot's holder when tracking began, and at the end of each
-        quarter, moved in, counted as in the series: week 1 is the first week of year 1,
-        0 and below are burn-in; ``THERE_FROM_THE_START`` for residents there when the
-        run began).
+        ``y1q1`` the first 13 weeks of year 1); ``moved_in_start`` (the week the slot's
+        holder when tracking began moved in) and ``moved_in_y0q1``, ... (when the slot
+        changed hands during the quarter, the week its holder at the quarter's end moved
+        in; empty when it did not). Weeks are counted as in the series: week 1 is the
+        first week of year 1, 0 and below are burn-in; ``THERE_FROM_THE_START``
+        (-32768) marks residents there when the run began.
 
         Returns
         -------
@@ -308,7 +309,10 @@ class GPUseTracker:
             )
         columns[MOVED_IN_AT_START] = self.moved_in[0]
         for q, name in enumerate(names):
-            columns[f"moved_in_{name}"] = self.moved_in[q + 1]
+            # Only the slots that changed hands: the rest are left empty (a few bytes in
+            # Parquet rather than a week number for every resident in every quarter).
+            unchanged = self.moved_in[q + 1] == self.moved_in[q]
+            columns[f"moved_in_{name}"] = pd.arrays.IntegerArray(self.moved_in[q + 1], unchanged)
         return pd.DataFrame(columns)
 
 
@@ -367,8 +371,11 @@ class GPQuarters:
         else:
             order = np.arange(len(table))
         appointments = np.stack([table[gp[q]].to_numpy(np.float64)[order] for q in quarters])
-        moved_in = np.stack(
-            [table[MOVED_IN_AT_START].to_numpy(np.int64)[order]]
-            + [table[moved[q]].to_numpy(np.int64)[order] for q in quarters]
-        )
-        return cls(quarters[0], appointments, moved_in)
+        holder = table[MOVED_IN_AT_START].to_numpy(np.int64)[order]
+        rows = [holder]
+        for q in quarters:
+            # Empty where the slot did not change hands: the holder stays the same.
+            changed = table[moved[q]].to_numpy(np.float64, na_value=np.nan)[order]
+            holder = np.where(np.isnan(changed), holder, changed).astype(np.int64)
+            rows.append(holder)
+        return cls(quarters[0], appointments, np.stack(rows))

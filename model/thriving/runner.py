@@ -71,10 +71,11 @@ def execute_run(spec: RunSpec, runs_dir: str) -> dict[str, Any]:
     """Run one model and write its files; return a small record of how it went.
 
     Writes ``<run_id>.parquet`` (weekly borough series), ``<run_id>.wards.parquet``
-    (weekly series by ward) and, last, ``<run_id>.json`` (the run's summary, which
-    marks the run done), each atomically. Never raises for a failing run: the error
-    is returned (and its traceback written to ``<run_id>.error.txt``), so one bad run
-    cannot stop a sweep.
+    (weekly series by ward), for runs that track GP use (``spec.track_gp_use``)
+    ``<run_id>.referrals.parquet`` and ``<run_id>.gp_quarters.parquet``, and, last,
+    ``<run_id>.json`` (the run's summary, which marks the run done), each atomically.
+    Never raises for a failing run: the error is returned (and its traceback written to
+    ``<run_id>.error.txt``), so one bad run cannot stop a sweep.
 
     Parameters
     ----------
@@ -129,12 +130,12 @@ def execute_run(spec: RunSpec, runs_dir: str) -> dict[str, Any]:
 def _run_and_write(
     spec: RunSpec, folder: Any, started: str, clock: float, worker: str
 ) -> dict[str, float]:
-    """Run the model, write the three files (JSON last); return the summary numbers."""
+    """Run the model, write its files (JSON last); return the summary numbers."""
     from . import __version__
     from .model import NeighbourhoodModel
     from .store import atomic_write_json, atomic_write_parquet
 
-    result = NeighbourhoodModel(spec.scenario, spec.seed).run()
+    result = NeighbourhoodModel(spec.scenario, spec.seed, track_gp_use=spec.track_gp_use).run()
     metadata = {
         "thriving.run_id": spec.run_id,
         "thriving.scenario": spec.scenario_label,
@@ -143,6 +144,9 @@ def _run_and_write(
     }
     atomic_write_parquet(folder.series_file(spec.run_id), result.timeseries, metadata)
     atomic_write_parquet(folder.wards_file(spec.run_id), result.by_ward, metadata)
+    if result.gp_quarters is not None:  # for before-and-after analyses (thriving.cohort)
+        atomic_write_parquet(folder.referrals_file(spec.run_id), result.referrals, metadata)
+        atomic_write_parquet(folder.gp_quarters_file(spec.run_id), result.gp_quarters, metadata)
     numbers = {name: float(result.summary[name]) for name in SUMMARY_NUMBERS}
     record = {
         "run_id": spec.run_id,

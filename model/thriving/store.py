@@ -7,6 +7,8 @@ A sweep writes into one folder::
       summary.csv               one row per finished run (rebuilt from runs/*.json)
       runs/<run_id>.parquet        weekly borough series of one run
       runs/<run_id>.wards.parquet  weekly series by ward
+      runs/<run_id>.referrals.parquet    social-prescribing referrals (tracked runs only)
+      runs/<run_id>.gp_quarters.parquet  each resident's GP use by quarter (tracked runs)
       runs/<run_id>.json           the run's summary; written last, it marks the run done
       runs/<run_id>.error.txt      the traceback of a run that failed
       .lock                     held while a sweep writes into the folder
@@ -240,6 +242,14 @@ class ResultsFolder:
     def wards_file(self, run_id: str) -> Path:
         """Weekly series by ward of a run."""
         return self.runs / f"{run_id}.wards.parquet"
+
+    def referrals_file(self, run_id: str) -> Path:
+        """Social-prescribing referrals of a run that tracked GP use."""
+        return self.runs / f"{run_id}.referrals.parquet"
+
+    def gp_quarters_file(self, run_id: str) -> Path:
+        """Each resident slot's GP use by quarter, in a run that tracked it."""
+        return self.runs / f"{run_id}.gp_quarters.parquet"
 
     def record_file(self, run_id: str) -> Path:
         """The run's summary, written last: its presence marks the run done."""
