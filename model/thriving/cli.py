@@ -696,6 +696,34 @@ def report(results: str, out: str | None) -> None:
     )
 
 
+@cli.command("before-after")
+@click.argument("results", type=click.Path(exists=True, file_okay=False))
+def before_after(results: str) -> None:
+    """Show what a before-and-after evaluation of social prescribing would report.
+
+    RESULTS is the folder of a sweep whose experiment includes a scenario that funds
+    social prescribing (e.g. experiments/quickstart.yaml). The residents who took up a
+    referral are followed quarter by quarter, and compared with their paired selves in
+    the baseline runs: the fall an uncontrolled evaluation would report, how much of it
+    is the effect of social prescribing, and how much would have happened anyway
+    (regression to the mean). Writes RESULTS/before_after.csv,
+    RESULTS/before_after_quarters.csv and the picture RESULTS/plots/before_after_NAME.png
+    and .svg. See docs/before_after.md.
+    """
+    from thriving.before_after import headline, write_before_after
+    from thriving.plots.before_after import plot_before_after
+
+    result = write_before_after(results)
+    pictures = plot_before_after(result)
+    for group in result.groups:
+        click.echo(headline(group))
+    for note in result.notes:
+        click.echo(note, err=True)
+    click.echo("Wrote:")
+    for path in [*result.files, *pictures]:
+        click.echo(f"  {path}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the ``thriving`` command (the console entry point).
 
