@@ -257,8 +257,10 @@ def format_money(value: float | None, signed: bool = False) -> str:
         text = f"£{rounded / 1e9:.3g}bn"
     elif rounded >= 1e6:
         text = f"£{rounded / 1e6:.3g}m"
-    elif rounded >= 1:
+    elif rounded >= 100:
         text = f"£{rounded:,.0f}"
+    elif rounded >= 1:
+        text = f"£{rounded:.3g}"
     else:
         text = "£0" if size < 0.005 else f"£{size:.2f}"
     return _sign(float(value), text, signed)
@@ -288,6 +290,12 @@ def _interval(low: float, high: float, money: bool) -> str:
         return ""  # every pair the same (money invested): no spread to show
     fmt = format_money if money else format_count
     return f"{fmt(low)} to {fmt(high)}"
+
+
+def _bracket(low: float, high: float, money: bool = True) -> str:
+    """' (95 % interval a to b)' for a sentence; empty when there is no spread to show."""
+    span = _interval(low, high, money)
+    return f" (95 % interval {span})" if span else ""
 
 
 def _number(value: float | None, money: bool, signed: bool = False) -> str:
@@ -758,10 +766,26 @@ def _parse_value(text: str) -> Any:
     return text if math.isnan(value) else value
 
 
+def _same_everywhere(low: float, high: float) -> bool:
+    """Whether an interval has no width: every pair of runs gave the same difference."""
+    return _finite(low) and _finite(high) and math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-9)
+
+
 def _direction(low: float, high: float) -> str:
-    """``down`` or ``up`` when the interval excludes zero; ``unclear`` when it spans it."""
+    """How an interval lies against zero.
+
+    ``down`` or ``up`` when it excludes zero; ``unclear`` when it spans it; ``none`` when
+    it is zero at both ends (no change in any pair); ``unknown`` without an interval.
+
+    Examples
+    --------
+    >>> _direction(-3, -1), _direction(-1, 2), _direction(0.0, 0.0), _direction(1, float("nan"))
+    ('down', 'unclear', 'none', 'unknown')
+    """
     if not (_finite(low) and _finite(high)):
         return "unknown"
+    if low == 0 and high == 0:
+        return "none"
     if high < 0:
         return "down"
     if low > 0:
@@ -776,7 +800,9 @@ def _change_words(headline: Headline, metric: str, years: int) -> str:
     low, high = (v / years for v in headline.ci(metric))
     word = "fewer" if mean < 0 else "more"
     a, b = sorted((abs(low), abs(high)))
-    if _direction(low, high) in ("down", "up"):
+    if _same_everywhere(low, high):
+        span = " (the same in every pair of runs)"
+    elif _direction(low, high) in ("down", "up"):
         span = f" (95 % interval {format_count(a)} to {format_count(b)} {word})"
     else:
         span = ""
@@ -798,6 +824,7 @@ def scenario_summary(headline: Headline, facts: SweepFacts) -> list[str]:
     sentences = []
     clear = [m for m in HEADLINE_OUTCOMES if _direction(*headline.ci(m)) in ("down", "up")]
     unclear = [m for m in HEADLINE_OUTCOMES if _direction(*headline.ci(m)) == "unclear"]
+    unchanged = [m for m in HEADLINE_OUTCOMES if _direction(*headline.ci(m)) == "none"]
     if clear:
         sentences.append(
             "Compared with no new investment, the model gives "
@@ -809,6 +836,27 @@ def scenario_summary(headline: Headline, facts: SweepFacts) -> list[str]:
         verb = "change" if len(names) == 1 else "changes"
         sentences.append(
             f"The {verb} in {_join(names)} cannot be distinguished from chance with {runs}."
+        )
+    if unchanged:
+        names = [HEADLINE_OUTCOMES[m][0] for m in unchanged]
+        names[0] = names[0][:1].upper() + names[0][1:]
+        sentences.append(f"{_join(names)} did not change at all in any pair of runs.")
+    if (
+        len(unchanged) == len(HEADLINE_OUTCOMES)
+        and facts.residents_simulated < facts.borough_adults
+    ):
+        share = facts.residents_simulated / facts.borough_adults
+        budgets = [
+            f"£{float(inv.get('budget_per_year') or 0.0) * share:,.0f}"
+            for s in facts.scenarios
+            if s.label == headline.scenario
+            for inv in s.investments
+        ]
+        scaled = f" (to {_join(budgets)} a year here)" if budgets else ""
+        sentences.append(
+            "In the model this investment made no difference here. With a small simulated "
+            f"sample the budget is scaled down with it{scaled}, which may buy less than one "
+            "unit of the lever, such as one community group's grant: run more residents."
         )
     if n < 2:
         sentences.append(
@@ -854,13 +902,12 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
     if verdict == "up":
         out.append(
             "Counting the staff time and beds freed as if they were savings, it saves more "
-            f"than it costs: a net benefit of {format_money(net)} (95 % interval {span})."
+            f"than it costs: a net benefit of {format_money(net)}{_bracket(*net_ci)}."
         )
     elif verdict == "down":
         out.append(
             "Even counting the staff time and beds freed as savings, it costs more than it "
-            f"avoids: a net cost of {format_money(-net)} (95 % interval "
-            f"{_interval(-net_ci[1], -net_ci[0], money=True)})."
+            f"avoids: a net cost of {format_money(-net)}{_bracket(-net_ci[1], -net_ci[0])}."
         )
     else:
         out.append(
@@ -879,13 +926,13 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
     cash_verdict = _direction(*cash_ci)
     if cash_verdict == "up":
         out.append(
-            f"Even in cash it pays for itself: a net cash saving of {format_money(cash_net)} "
-            f"(95 % interval {cash_span})."
+            f"Even in cash it pays for itself: a net cash saving of {format_money(cash_net)}"
+            f"{_bracket(*cash_ci)}."
         )
     elif cash_verdict == "down":
         out.append(
-            f"In cash it does not pay for itself: a net cash cost of {format_money(-cash_net)} "
-            f"(95 % interval {_interval(-cash_ci[1], -cash_ci[0], money=True)})."
+            f"In cash it does not pay for itself: a net cash cost of {format_money(-cash_net)}"
+            f"{_bracket(-cash_ci[1], -cash_ci[0])}."
         )
     elif _finite(cash_net):
         out.append(
@@ -1320,13 +1367,22 @@ def refresh_inputs(
     if facts.sample_method in ("morris", "sobol"):
         optional.append(("sensitivity indices", _refresh_sensitivity))
     for what, refresh in optional:
+        # These parts are extras: a problem with one is said, in the report too, and the
+        # rest of the report is still written.
         try:
             refresh(folder, stamp, say, inputs)
-        except ThrivingError as exc:
-            problem = f"The {what} could not be made: {exc}"
+        except Exception as exc:  # noqa: BLE001 - said, not hidden
+            problem = f"The {what} could not be made: {_error_words(exc)}"
             say(problem)
             inputs.problems.append(problem)
     return inputs
+
+
+def _error_words(exc: BaseException) -> str:
+    """A user's error as its message; anything else also named by its kind."""
+    if isinstance(exc, ThrivingError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc} (a fault in Thriving; please report it)"
 
 
 def _before_after_module() -> Any:
@@ -1523,8 +1579,8 @@ def _money_basis(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
     return (
         f"Money is in £ at {facts.price_year} prices, as present values over the "
         f"{_plural(facts.years, 'year')}, discounted at {100 * facts.discount_rate:g} % a year "
-        "from the first year of investment (HM Treasury Green Book). The 95 % intervals are "
-        "in brackets." + added
+        "from the first year of investment (HM Treasury Green Book). Under each net benefit, "
+        "in grey, is its 95 % interval." + added
     )
 
 
@@ -1552,9 +1608,10 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
         ratio = f"{bcr:.2f} / {cash_bcr:.2f}" if _finite(bcr) and _finite(cash_bcr) else "n/a"
         years = _years_of(h)
         payback = _payback_words(h, "payback_year", years)
-        payback = (
-            f"Pays back in {payback}" if payback.startswith("year") else f"Pays back: {payback}"
-        )
+        if payback.startswith("year"):
+            payback = f"Pays back in {payback}"
+        elif payback.startswith("not within"):
+            payback = f"Does not pay back {payback.removeprefix('not ')}"
         verdict = _short_verdict(h)
         klass = {"up": "good", "down": "bad"}.get(
             _direction(*h.ci("net_benefit_gbp_pv")), "unclear"
@@ -1619,9 +1676,9 @@ def _how_sure(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
         "cash-only columns count only what could be released."
     )
     items.append(
-        "The borough is a model of an Oldham-like borough, some of whose ward data are "
-        "illustrative. Thriving is a tool for reasoning about how uncertain the answer is, "
-        "not a forecast."
+        "The borough is the Oldham-like example shipped with Thriving, some of whose ward "
+        "data are illustrative. Thriving is a tool for reasoning about how uncertain the "
+        "answer is, not a forecast."
         if _uses_packaged_wards(facts)
         else "Thriving is a tool for reasoning about how uncertain the answer is, not a forecast."
     )
@@ -1656,7 +1713,7 @@ def _scenarios_part(facts: SweepFacts) -> str:
         sentences = scenario_investments(scenario)
         if sentences:
             lines.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
-        elif scenario.is_baseline:
+        elif scenario.is_baseline and not scenario.description:
             lines.append(_p("No new investment: today's community groups and services."))
         lines.append(f'<p class="muted">Scenario file: <code>{_e(scenario.file)}</code></p>')
     varied = facts.varied_in_words()
@@ -1701,15 +1758,17 @@ def _outcome_table(headline: Headline, years: int) -> str:
             "down": ("fewer", "good"),
             "up": ("more", "bad"),
             "unclear": ("could be chance", "unclear"),
+            "none": ("no change", "unclear"),
         }.get(direction, ("no interval", "unclear"))
         per = years or 1
+        same = "same in every pair" if _same_everywhere(low, high) else ""
         rows.append(
             [
                 (_e(name[:1].upper() + name[1:]), ""),
                 (_e(format_count(total / per, signed=True)), "num"),
-                (_e(_interval(low / per, high / per, money=False)), "interval"),
+                (_e(_interval(low / per, high / per, money=False) or same), "interval"),
                 (_e(format_count(total, signed=True)), "num"),
-                (_e(_interval(low, high, money=False)), "interval"),
+                (_e(_interval(low, high, money=False) or same), "interval"),
                 (_e(format_percent(headline.rows[metric].get("pct_change"))), "num"),
                 (f'<span class="{clear[1]}">{_e(clear[0])}</span>', ""),
             ]
@@ -1913,15 +1972,17 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
     ]
     problems = [p for p in inputs.problems if p.startswith("The before-and-after")]
     result = inputs.before_after
-    if result is None and not problems:
-        try:
+    sentences: list[str] = []
+    try:
+        if result is None and not problems:
             result = module.analyse_before_after(folder)
-        except ThrivingError as exc:
-            problems.append(f"The before-and-after comparison could not be made: {exc}")
+        if result is not None:
+            sentences = [module.headline(group) for group in result.groups]
+    except Exception as exc:  # noqa: BLE001 - an extra: said in the report, not hidden
+        problems.append(f"The before-and-after comparison could not be made: {_error_words(exc)}")
     for problem in problems:
         lines.append(_p(problem, "muted"))
-    if result is not None:
-        sentences = [module.headline(group) for group in result.groups]
+    if sentences:
         lines.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
         lines += [_p(note, "muted") for note in getattr(result, "notes", [])]
     count = 0
