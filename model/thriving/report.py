@@ -1982,8 +1982,13 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
         problems.append(f"The before-and-after comparison could not be made: {_error_words(exc)}")
     for problem in problems:
         lines.append(_p(problem, "muted"))
+    for sentence in sentences:
+        # The module's headline: a first line naming the scenario, then a line per window.
+        first, *rest = [line.strip() for line in sentence.splitlines() if line.strip()] or [""]
+        lines.append(f"<p><strong>{_e(first)}</strong></p>")
+        if rest:
+            lines.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in rest) + "</ul>")
     if sentences:
-        lines.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
         lines += [_p(note, "muted") for note in getattr(result, "notes", [])]
     count = 0
     for path in sorted((folder / PLOTS_FOLDER).glob("before_after*.png")):
