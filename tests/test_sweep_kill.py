@@ -132,7 +132,8 @@ def test_sigkill_part_way_then_resume_gives_the_uninterrupted_result(tmp_path, u
     assert list(out.rglob("*.tmp")) == [], left_over
     assert (out / "summary.csv").read_bytes() == (uninterrupted / "summary.csv").read_bytes()
     parquet = list(ResultsFolder(out).runs.glob("*.parquet"))
-    assert len(parquet) == 2 * RUNS
+    # Series and wards; referrals and GP use by quarter (social prescribing is tracked).
+    assert len(parquet) == 4 * RUNS
     assert all(path.read_bytes().endswith(b"PAR1") for path in parquet)
 
 

@@ -428,7 +428,10 @@ def analyse_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
         ) from None
     runs, varied = _read_runs(folder)
     labels = _social_prescribing_labels(manifest)
-    chosen = runs[(runs["is_baseline"] != "TRUE") & runs["scenario"].isin(labels)]
+    # Social-prescribing runs: of a scenario the manifest says has the lever, or with
+    # referrals written (sweeps of a run list record no scenarios in their manifest).
+    tracked = runs["run_id"].map(lambda run_id: folder.referrals_file(run_id).exists())
+    chosen = runs[(runs["is_baseline"] != "TRUE") & (runs["scenario"].isin(labels) | tracked)]
     if chosen.empty:
         raise ThrivingError(
             f"{folder.path} has no finished social-prescribing runs: add a scenario that "
