@@ -285,5 +285,13 @@ class AgeLookup:
 
     def __call__(self, age: np.ndarray) -> np.ndarray:
         """Values at each age (from the grid point at or below it)."""
+        return self.at(self.grid_index(age))
+
+    def grid_index(self, age: np.ndarray) -> np.ndarray:
+        """Position on the grid of each age (the same for every lookup of this step)."""
         idx = ((np.asarray(age) - MIN_AGE) * (1.0 / self.step)).astype(np.int64)
-        return self.values[np.clip(idx, 0, self.values.size - 1)]
+        return np.clip(idx, 0, self.values.size - 1)
+
+    def at(self, grid_index: np.ndarray) -> np.ndarray:
+        """Values at positions from :meth:`grid_index` (of a lookup with the same step)."""
+        return self.values[grid_index]

@@ -103,6 +103,15 @@ class GroupTable:
         counts = np.bincount(member_group + 1, minlength=self.size + 1)
         self.members = counts[1:].astype(np.int32)
 
+    def add_members(self, groups: np.ndarray, change: int) -> None:
+        """Add ``change`` members to each of ``groups`` (repeats count; -1 entries skipped).
+
+        Keeps the counts of :meth:`count_members` when a few residents join or leave,
+        without recounting every resident.
+        """
+        groups = groups[groups >= 0]
+        self.members += change * np.bincount(groups, minlength=self.size).astype(np.int32)
+
     def funded(self, week: int) -> np.ndarray:
         """Open groups funded this week."""
         return self.open & (self.funded_until >= week)
@@ -232,7 +241,7 @@ def place_joiners(
     has_space = np.flatnonzero(space > 0)
     by_ward = has_space[np.argsort(table.ward[has_space], kind="stable")]
     counts = np.bincount(table.ward[has_space], minlength=n_wards)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    starts = np.cumsum(counts) - counts
     w = ward[joiners]
     fallback = np.full(joiners.size, -1, np.int64)
     ok = counts[w] > 0

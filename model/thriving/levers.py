@@ -162,7 +162,7 @@ class CommunityGrants(Lever):
         # Outreach: residents of wards with a funded group may hear of the local offer.
         has_funded = np.zeros(model.wards.n_wards, bool)
         has_funded[table.ward[table.funded(week)]] = True
-        reach = has_funded[model.pop.ward] * self.entry.outreach_awareness
+        reach = (has_funded * self.entry.outreach_awareness)[model.pop.ward]  # by ward first
         np.maximum(model.outreach, reach, out=model.outreach)
 
 
@@ -213,20 +213,22 @@ class SocialPrescribing(Lever):
             return
         # GPs refer their most frequent attenders; loneliness counts as much as four
         # extra appointments a year, need as one per unit.
-        score = pop.gp_recent[eligible] * 52.0 + 4.0 * pop.lonely[eligible] + pop.need[eligible]
+        need = pop.chronic_need[eligible] + pop.acute_need[eligible]  # (pop.need, of these)
+        score = pop.gp_recent[eligible] * 52.0 + 4.0 * pop.lonely[eligible] + need
         k = min(k, eligible.size)
         top = eligible[np.argpartition(-score, k - 1)[:k]]
         top = np.sort(top)
         self.referred_week[top] = week
         u = counter_uniforms(model.lever_key ^ 0x5B0, top, week, 2)
         took_up = u[0] < self.entry.uptake
-        engaged = top[took_up & (u[1] < self.entry.engaged_share)]
+        engaged_flag = took_up & (u[1] < self.entry.engaged_share)
+        engaged = top[engaged_flag]
         # Everyone who takes up the referral gets link-worker support (the service-use
         # effect); those who engage are also found a place in a community group.
         self.supported_week[top[took_up]] = week
         pop.aware[engaged] = True
         model.connect_to_groups(engaged, week)
-        model.record_referrals(top, week, top[took_up], engaged)
+        model.record_referrals(top, week, took_up, engaged_flag)
 
 
 class CommunityConnectors(Lever):

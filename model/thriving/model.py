@@ -241,15 +241,19 @@ class NeighbourhoodModel(mesa.Model):
     def record_referrals(
         self, referred: np.ndarray, week: int, took_up: np.ndarray, engaged: np.ndarray
     ) -> None:
-        """Keep who was referred when, for before-and-after analyses."""
+        """Keep who was referred when, for before-and-after analyses.
+
+        ``took_up`` and ``engaged`` flag, for each referred resident, whether they took
+        up the referral and whether they engaged (bool arrays like ``referred``).
+        """
         self.referrals.append(
             {
                 # Counted like the series: week 1 is the first week after burn-in.
                 "week": np.full(referred.size, week - self.scenario.burn_in_weeks + 1, np.int32),
                 "slot": referred.astype(np.int32),
                 "occupant": self.pop.occupant[referred].copy(),
-                "took_up": np.isin(referred, took_up),
-                "engaged": np.isin(referred, engaged),
+                "took_up": np.asarray(took_up, bool),
+                "engaged": np.asarray(engaged, bool),
                 "gp_per_year_before": self.pop.gp_recent[referred] * 52.0,
             }
         )
@@ -264,7 +268,7 @@ class NeighbourhoodModel(mesa.Model):
         week = self.week
 
         # 1. Investments take effect.
-        self.modifiers = services.DemandModifiers.none(n)
+        self.modifiers.reset()
         self.need_slowing[:] = 0.0
         self.outreach[:] = 0.0
         self.barrier_relief[:] = 0.0
@@ -293,9 +297,9 @@ class NeighbourhoodModel(mesa.Model):
         u = self.streams["participation"].random((4, n), dtype=np.float32)
         member = pop.group >= 0
         leaving = member & (u[0] < s.groups.leave_rate / 52.0)
+        self.groups.add_members(pop.group[leaving], -1)
         pop.group[leaving] = -1
-        self.groups.count_members(pop.group)
-        member = pop.group >= 0
+        member &= ~leaving
         summary = self._tie_summary  # from last week (this week's ties not yet updated)
         p_join = groups_mod.join_probability(
             pop.propensity, pop.aware, pop.barrier, summary.member_exposure, s.groups
@@ -309,8 +313,8 @@ class NeighbourhoodModel(mesa.Model):
                 joiners, preferred, pop.ward, self.groups, self.wards.n_wards, d[1]
             )
             pop.group[joiners] = choice
-            self.groups.count_members(pop.group)
-        member = pop.group >= 0
+            self.groups.add_members(choice, +1)
+            member[joiners[choice >= 0]] = True
         gain = groups_mod.awareness_gain_probability(
             summary.member_exposure, self.outreach, s.groups
         )
@@ -390,9 +394,10 @@ class NeighbourhoodModel(mesa.Model):
         flows = self._serve(demand)
 
         # Mortality: relative risks from need, loneliness and isolation.
-        excess_need = need - self._expected_need(pop.age)
+        age_index = self._death_hazard.grid_index(pop.age)  # both tables share the grid
+        excess_need = need - self._expected_need.at(age_index)
         rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
-        base_hazard = self._death_hazard(pop.age)
+        base_hazard = self._death_hazard.at(age_index)
         band = np.minimum(((pop.age - 18.0) * 0.2).astype(np.int64), MORTALITY_BANDS - 1)
         if week < s.burn_in_weeks or self.mortality_norm is None:
             # Normalise the risk factors within five-year age bands, so that deaths by
@@ -565,7 +570,7 @@ class NeighbourhoodModel(mesa.Model):
             pop.lives_alone[vacated],
             np.full(k, s.loneliness.support_clique, np.float32),
             np.zeros(k, bool),
-            pop.need[vacated],
+            pop.chronic_need[vacated] + pop.acute_need[vacated],  # need, of these only
             pop.deprivation[vacated],
             np.zeros(k, np.float32),
             s.loneliness,

@@ -104,6 +104,26 @@ def contact_limit(closeness: np.ndarray, same_group: np.ndarray, bonus: float) -
     return np.ceil(np.minimum(p, 1.0) * np.float32(65536.0)).astype(np.uint64)
 
 
+def _sums_exact(bridging_multiplier: float, count: int) -> bool:
+    """Whether sums of up to ``count`` terms in {0, +-1, +-weight} are exact in float32.
+
+    The per-resident tie sums add such terms (the weight is the bridging multiplier).
+    If the weight is a whole multiple of 2**-b (b up to 8) and ``count`` terms of the
+    largest size stay below 2**24 such units, every partial sum is a whole number of
+    units that float32 holds exactly, whatever the order of adding.
+
+    Examples
+    --------
+    >>> _sums_exact(2.0, 1_000_000), _sums_exact(1.5, 1_000_000), _sums_exact(1.3, 10)
+    (True, True, False)
+    """
+    w = float(np.float32(bridging_multiplier))
+    for b in range(9):
+        if (w * 2**b).is_integer():
+            return count * max(abs(w), 1.0) * 2**b < 2**24
+    return False
+
+
 def _scatter_add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
     """``target[index] += values`` with repeats summed (np.add.at, or bincount if many)."""
     if index.size > target.size // 16:
@@ -455,18 +475,31 @@ class TieTable:
         # still counted in them; removing them now would leave the sums wrong, so
         # recount in full next time (the model summarises just before merging, so
         # this is a safeguard for other callers).
-        if self._sums is not None and (self.alive_seen[~keep] | self.strong_seen[~keep]).any():
+        if self._sums is not None and ((self.alive_seen | self.strong_seen) & ~keep).any():
             self._sums = None
-        n_head = int(keep[: self.n_head].sum())
-        key = self.key[keep]
-        # Two sorted runs (head, then the tail sorted): a stable sort merges them fast.
-        tail_order = np.argsort(key[n_head:], kind="stable") + n_head
-        order = np.concatenate([np.arange(n_head), tail_order])
-        order = order[np.argsort(key[order], kind="stable")]
-        kept = np.flatnonzero(keep)[order]
-        m = kept.size
-        for buf in self._buf.values():
-            buf[:m] = buf[kept]
+        h = self.n_head
+        head = np.flatnonzero(keep[:h])  # live head rows, in key order
+        if self._tail_index.size == self.m - h:  # the tail's rows in key order, kept by add
+            tail = self._tail_index[keep[self._tail_index]]
+        else:
+            tail = h + np.flatnonzero(keep[h:])
+            tail = tail[np.argsort(self.key[tail], kind="stable")]
+        # Merge two sorted runs of distinct keys: each tail tie goes after the head ties
+        # with smaller keys (and after the tail ties before it).
+        at = np.searchsorted(self.key[head], self.key[tail]) + np.arange(tail.size)
+        m = head.size + tail.size
+        from_tail = np.zeros(m, bool)
+        from_tail[at] = True
+        kept = np.empty(m, np.int64)
+        kept[at] = tail
+        kept[~from_tail] = head
+        # Row numbers change: stale same-group flags (and contact limits) cannot be
+        # found again, so all are redone next week and need not be moved.
+        redo_groups = bool(self._same_group_stale)
+        skip = {"alive"} | ({"same_group", "contact_limit"} if redo_groups else set())
+        for name, buf in self._buf.items():
+            if name not in skip:
+                buf[:m] = buf[kept]
         self.m = m
         self._refresh_views()
         self.alive[:] = True
@@ -477,7 +510,7 @@ class TieTable:
         self._csc = None
         self._tail_keys = np.empty(0, np.int64)
         self._tail_index = np.empty(0, np.int64)
-        if self._same_group_stale:  # rows renumbered: recheck every tie next week
+        if redo_groups:  # rows renumbered: recheck every tie next week
             self._group_seen = None
             self._same_group_stale = []
         # The per-resident sums do not depend on the order of ties, and their "seen"
@@ -656,6 +689,8 @@ class TieTable:
     def _update_sums(self, strong, lonely, member, bridging_multiplier: float) -> None:
         sums = self._sums
         src, dst = self.src, self.dst
+        # What to add to which sum: (sum, residents, amounts), in the order of old.
+        terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         # 1. Residents whose loneliness or membership changed: their ties as they were.
         flipped = np.flatnonzero((lonely != self._lonely_seen) | (member != self._member_seen))
         if flipped.size:
@@ -664,32 +699,49 @@ class TieTable:
             d_lonely_s = lonely[s_e].astype(np.float32) - self._lonely_seen[s_e]
             d_lonely_d = lonely[d_e].astype(np.float32) - self._lonely_seen[d_e]
             was_strong = self.strong_seen[e]
-            _scatter_add(sums.lonely_strong_ties, s_e, was_strong * d_lonely_d)
-            _scatter_add(sums.lonely_strong_ties, d_e, was_strong * d_lonely_s)
+            terms.append((sums.lonely_strong_ties, s_e, was_strong * d_lonely_d))
+            terms.append((sums.lonely_strong_ties, d_e, was_strong * d_lonely_s))
             reach = self.alive_seen[e] * np.where(
                 self.bridging[e], np.float32(bridging_multiplier), np.float32(1.0)
             )
             d_member_s = member[s_e].astype(np.float32) - self._member_seen[s_e]
             d_member_d = member[d_e].astype(np.float32) - self._member_seen[d_e]
-            _scatter_add(sums.member_exposure, s_e, reach * d_member_d)
-            _scatter_add(sums.member_exposure, d_e, reach * d_member_s)
+            terms.append((sums.member_exposure, s_e, reach * d_member_d))
+            terms.append((sums.member_exposure, d_e, reach * d_member_s))
         # 2. Ties that became (or stopped being) strong or live, valued as now.
         changed = np.flatnonzero((strong != self.strong_seen) | (self.alive != self.alive_seen))
         if changed.size:
             s_e, d_e = src[changed], dst[changed]
             d_strong = strong[changed].astype(np.float32) - self.strong_seen[changed]
-            _scatter_add(sums.strong_ties, s_e, d_strong)
-            _scatter_add(sums.strong_ties, d_e, d_strong)
-            _scatter_add(sums.lonely_strong_ties, s_e, d_strong * lonely[d_e])
-            _scatter_add(sums.lonely_strong_ties, d_e, d_strong * lonely[s_e])
+            terms.append((sums.strong_ties, s_e, d_strong))
+            terms.append((sums.strong_ties, d_e, d_strong))
+            terms.append((sums.lonely_strong_ties, s_e, d_strong * lonely[d_e]))
+            terms.append((sums.lonely_strong_ties, d_e, d_strong * lonely[s_e]))
             d_alive = self.alive[changed].astype(np.float32) - self.alive_seen[changed]
-            _scatter_add(sums.ties, s_e, d_alive)
-            _scatter_add(sums.ties, d_e, d_alive)
+            terms.append((sums.ties, s_e, d_alive))
+            terms.append((sums.ties, d_e, d_alive))
             reach = d_alive * np.where(
                 self.bridging[changed], np.float32(bridging_multiplier), np.float32(1.0)
             )
-            _scatter_add(sums.member_exposure, s_e, reach * member[d_e])
-            _scatter_add(sums.member_exposure, d_e, reach * member[s_e])
+            terms.append((sums.member_exposure, s_e, reach * member[d_e]))
+            terms.append((sums.member_exposure, d_e, reach * member[s_e]))
+        entries = sum(index.size for _, index, _ in terms)
+        if _sums_exact(bridging_multiplier, self.m + entries):
+            # Every partial sum is exact, so the order of adding makes no difference:
+            # one unbuffered scatter-add per sum, over all of its terms at once.
+            for target in (
+                sums.lonely_strong_ties,
+                sums.member_exposure,
+                sums.strong_ties,
+                sums.ties,
+            ):
+                mine = [(index, amount) for t, index, amount in terms if t is target]
+                if mine:
+                    index, amount = zip(*mine, strict=True)
+                    np.add.at(target, np.concatenate(index), np.concatenate(amount))
+        else:  # a bridging weight float32 cannot add exactly: keep the order of rounding
+            for target, index, amount in terms:
+                _scatter_add(target, index, amount)
 
     def summarise_in_full(
         self,
@@ -987,7 +1039,7 @@ def form_new_ties(
             ids = ids.astype(np.int16)
         by_group = members[np.argsort(ids, kind="stable")]
         sizes = np.bincount(group[members])
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        starts = np.cumsum(sizes) - sizes
         g = group[focal]
         partner = by_group[starts[g] + np.floor(d[0] * sizes[g]).astype(np.int64)]
         closeness = beta_one_b(d[1], cfg.closeness_mean)
@@ -1013,15 +1065,8 @@ def form_new_ties(
         d = counter_uniforms(key ^ 0xE4C0, enc, week, 5)
         w = ward[enc]
         local = d[4] < cfg.same_ward_share
-        tries = np.stack(
-            [
-                np.where(
-                    local,
-                    ward_start[w] + np.floor(d[k] * ward_count[w]),
-                    np.floor(d[k] * n),
-                )
-                for k in range(3)
-            ]
+        tries = np.where(
+            local, ward_start[w] + np.floor(d[:3] * ward_count[w]), np.floor(d[:3] * n)
         ).astype(np.int64)
         partner = closest_in_age(enc, tries, age)
         closeness = beta_one_b(d[3], cfg.closeness_mean)

@@ -187,6 +187,9 @@ class PopulationBuilder:
             self.age_density, scenario.population.moves_per_year
         )
         self.alone_factor = living_alone_factor(wards, self.age_density)
+        # Weekly chance of moving out at each ward and age, from the yearly rate (the
+        # same numbers as converting each resident's rate every week).
+        self._weekly_move = -np.log1p(-self.move_rate) / 52.0
         self._cdf = {
             False: demography.stacked_cdf(self.age_density),
             True: demography.stacked_cdf(self.inflow_density),
@@ -251,7 +254,7 @@ class PopulationBuilder:
         (n,) float
         """
         year = np.clip(age.astype(np.int64) - demography.MIN_AGE, 0, demography.AGES.size - 1)
-        return -np.log1p(-self.move_rate[ward, year]) / 52.0
+        return self._weekly_move[ward, year]
 
     def initial(self, rng: np.random.Generator) -> Population:
         """Create the borough's initial adult population.

@@ -17,6 +17,7 @@ from .schema import ServicesConfig
 
 MAX_EVENTS_PER_WEEK = 60  # a resident's weekly rates are far below this
 LARGE_RATE = 30.0  # ward totals above this use the normal approximation
+_ONE_LESS_MARGIN = 1.0 - 1e-12  # see poisson_from_uniform
 
 
 def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -41,18 +42,28 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     # rate (float32 uniforms never come that close).
     if u.dtype == np.float64:
         u = np.minimum(u, 1.0 - 1e-12)
-    p = np.exp(-rate)
-    cdf = p.copy()
+    else:  # compared with float64 below: convert once (exact), not in every comparison
+        u = np.asarray(u, np.float64)
     count = np.zeros(rate.shape, np.int16)
-    active = np.flatnonzero(u >= cdf)
+    # exp(-rate) >= 1 - rate, so a uniform below 1 - rate (less a margin far wider than
+    # the rounding of either side) is below the first step of the CDF: no event. Most
+    # residents' weekly rates are small, so most never need exp(); the CDF is walked
+    # for the others only, on arrays that shrink as they drop out.
+    idx = np.flatnonzero(u >= _ONE_LESS_MARGIN - rate)
+    r = rate[idx]
+    uu = u[idx]
+    p = np.exp(-r)
+    cdf = p.copy()
     k = 0
-    while active.size and k < MAX_EVENTS_PER_WEEK:
+    while True:
+        more = uu >= cdf
+        idx, r, uu, p, cdf = idx[more], r[more], uu[more], p[more], cdf[more]
+        if not idx.size or k >= MAX_EVENTS_PER_WEEK:
+            return count
         k += 1
-        p[active] *= rate[active] / k
-        cdf[active] += p[active]
-        count[active] = k
-        active = active[u[active] >= cdf[active]]
-    return count
+        p *= r / k
+        cdf += p
+        count[idx] = k
 
 
 def ward_counts_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -131,6 +142,13 @@ class DemandModifiers:
         zeros = np.zeros(n, np.float32)
         ones = np.ones(n, np.float32)
         return cls(zeros, ones, ones.copy(), ones.copy())
+
+    def reset(self) -> None:
+        """Back to no lever effects, in place."""
+        self.gp_avoided_per_week.fill(0.0)
+        self.ae_multiplier.fill(1.0)
+        self.admissions_multiplier.fill(1.0)
+        self.escalation_multiplier.fill(1.0)
 
 
 def support_share(strong_ties: np.ndarray, support_clique: float) -> np.ndarray:
