@@ -863,11 +863,11 @@ def scenario_summary(headline: Headline, facts: SweepFacts) -> list[str]:
             "With a single pair of runs there is no interval: the numbers may be chance."
         )
     money = _money_sentences(headline, facts)
-    return [" ".join(part) for part in (sentences, money) if part]
+    return [" ".join(part) for part in (sentences, *money) if part]
 
 
-def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
-    """Sentences on cost avoided, net benefit (all and cash) and payback."""
+def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
+    """Sentences on money: cost avoided and net benefit; then cash and payback."""
     years = facts.years
     invested = headline.value("investment_gbp_pv")
     avoided = headline.value("cost_avoided_gbp_pv")
@@ -877,7 +877,8 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
     cash_ci = headline.ci("cash_net_benefit_gbp_pv")
     if not _finite(invested):
         return []
-    out = []
+    out: list[str] = []
+    cash_out: list[str] = []
     if invested < 0:
         out.append(
             f"This scenario withdraws {format_money(-invested)} of funding (present value). "
@@ -886,13 +887,13 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
             f"the net effect is {format_money(net, signed=True)}"
             + (f" (95 % interval {_interval(*net_ci, money=True)})." if _finite(net_ci[0]) else ".")
         )
-        return out
+        return [out]
     if invested == 0:
         out.append(
             f"Nothing is invested; service costs change by {format_money(-avoided, signed=True)} "
             f"over the {years} years."
         )
-        return out
+        return [out]
     out.append(
         f"Over the {years} years the service cost avoided comes to {format_money(avoided)} "
         f"against {format_money(invested)} invested (present values)."
@@ -917,7 +918,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
         )
     if _finite(avoided) and avoided > 0 and _finite(cash):
         share = 100 * cash / avoided
-        out.append(
+        cash_out.append(
             f"Only {format_money(cash)} of the cost avoided ({share:.0f} %) is cash that could "
             "be released; the rest is capacity freed (appointments, beds, staff time) that "
             "other patients will use, not money back in a budget."
@@ -925,22 +926,22 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
     cash_span = _interval(*cash_ci, money=True)
     cash_verdict = _direction(*cash_ci)
     if cash_verdict == "up":
-        out.append(
+        cash_out.append(
             f"Even in cash it pays for itself: a net cash saving of {format_money(cash_net)}"
             f"{_bracket(*cash_ci)}."
         )
     elif cash_verdict == "down":
-        out.append(
+        cash_out.append(
             f"In cash it does not pay for itself: a net cash cost of {format_money(-cash_net)}"
             f"{_bracket(-cash_ci[1], -cash_ci[0])}."
         )
     elif _finite(cash_net):
-        out.append(
+        cash_out.append(
             "Whether it pays for itself in cash cannot be told with this many runs "
             f"(net cash benefit {format_money(cash_net, signed=True)}"
             + (f", 95 % interval {cash_span})." if cash_span else ").")
         )
-    out.append(_payback_sentence(headline, years))
+    cash_out.append(_payback_sentence(headline, years))
     probability = headline.value("probability_net_saving")
     n = headline.n_pairs
     if _finite(probability) and n:
@@ -948,7 +949,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[str]:
         out.append(
             f"In {k} of the {n} pairs of runs it saved more than it cost, counting all benefits."
         )
-    return out
+    return [out, cash_out]
 
 
 def _payback_words(headline: Headline, metric: str, years: int) -> str:
@@ -1441,13 +1442,18 @@ def _refresh_sensitivity(
 
 
 def _e(text: Any) -> str:
-    """Escape text for HTML."""
-    return html.escape(str(text), quote=True)
+    """Escape text for HTML (and keep '%' on the line of its number)."""
+    return html.escape(str(text), quote=True).replace(" %", "\u00a0%")
 
 
 def _p(text: str, cls: str = "") -> str:
     attr = f' class="{cls}"' if cls else ""
     return f"<p{attr}>{_e(text)}</p>"
+
+
+def _label(name: str) -> str:
+    """The data-label attribute that names a cell on a phone (where headers are hidden)."""
+    return f' data-label="{_e(name)}"' if name else ""
 
 
 def _class(name: str) -> str:
@@ -1475,9 +1481,7 @@ def _table(
     for k, row in enumerate(rows):
         klass = row_classes[k] if row_classes and row_classes[k] else ""
         tr = f'<tr class="{klass}">' if klass else "<tr>"
-        tds = "".join(
-            f'<td data-label="{_e(head[i])}"{_class(c)}>{h}</td>' for i, (h, c) in enumerate(row)
-        )
+        tds = "".join(f"<td{_label(head[i])}{_class(c)}>{h}</td>" for i, (h, c) in enumerate(row))
         lines.append(f"{tr}{tds}</tr>")
     lines.append("</tbody></table></div>")
     return "\n".join(lines)
@@ -1874,7 +1878,8 @@ def _results_part(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
 def _baseline_title(facts: SweepFacts) -> str:
     from .series import plain_label
 
-    return f"the baseline ({plain_label(facts.baseline.label).lower()})"
+    name = plain_label(facts.baseline.label)
+    return "the baseline" if name.lower() == "baseline" else f"the baseline ({name})"
 
 
 # --------------------------------------------------------------------------------------
@@ -1922,9 +1927,21 @@ def _figure(picture: Picture, caption: str = "") -> str:
     )
 
 
+def _picture_order(path: Path) -> tuple[int, str]:
+    """Pictures of services and measures in the order the plots and tables give them."""
+    from .series import METRICS
+
+    order = list(METRICS)
+    stem = path.stem
+    for i, metric in enumerate(order):
+        if stem.endswith(metric):
+            return i, stem
+    return len(order), stem
+
+
 def _pictures_part(folder: Path) -> tuple[str, int]:
     """The pictures of plots/ (not those with sections of their own), grouped."""
-    files = sorted((folder / PLOTS_FOLDER).glob("*.png"))
+    files = sorted((folder / PLOTS_FOLDER).glob("*.png"), key=_picture_order)
     files = [p for p in files if not _own_picture(p)]
     used: set[Path] = set()
     lines = []
@@ -1956,6 +1973,8 @@ def _pictures_part(folder: Path) -> tuple[str, int]:
 
 def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple[str, int]:
     """The before-and-after pictures and sentences, for sweeps with social prescribing."""
+    from .series import plain_label
+
     module = _before_after_module()
     if module is None or "social_prescribing" not in facts.levers:
         return "", 0
@@ -1985,6 +2004,10 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
     for sentence in sentences:
         # The module's headline: a first line naming the scenario, then a line per window.
         first, *rest = [line.strip() for line in sentence.splitlines() if line.strip()] or [""]
+        for label in sorted((s.label for s in facts.others), key=len, reverse=True):
+            if first.startswith(label):
+                first = plain_label(label) + first[len(label) :]
+                break
         lines.append(f"<p><strong>{_e(first)}</strong></p>")
         if rest:
             lines.append("<ul>" + "".join(f"<li>{_e(line)}</li>" for line in rest) + "</ul>")
