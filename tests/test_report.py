@@ -553,3 +553,20 @@ def test_no_change_at_all_is_said_as_such():
     assert "did not change at all in any pair of runs" in demand
     assert "In the model this investment made no difference here" in demand
     assert "chance" not in demand
+
+
+def test_payback_that_falls_behind_again_is_said_so():
+    nan = (math.nan, math.nan, math.nan)
+    headline = _headline(
+        investment_gbp_pv=(1e6, 1e6, 1e6),
+        cost_avoided_gbp_pv=(9e5, 7e5, 1.1e6),
+        cash_cost_avoided_gbp_pv=(1e5, 5e4, 1.5e5),
+        net_benefit_gbp_pv=(-1e5, -3e5, 1e5),
+        cash_net_benefit_gbp_pv=(-9e5, -9.5e5, -8.5e5),
+        payback_year=(4.0, math.nan, math.nan),
+        cash_payback_year=nan,
+    )
+    money = " ".join(report.scenario_summary(headline, _facts(8)))
+    assert "catches up with the money invested in year 4 but falls behind again by year 8" in money
+    assert "in cash alone it never catches up within the 8 years" in money
+    assert "It pays back" not in money

@@ -292,6 +292,19 @@ def _interval(low: float, high: float, money: bool) -> str:
     return f"{fmt(low)} to {fmt(high)}"
 
 
+def _ratio(value: float) -> str:
+    """A ratio to two decimals, with a true minus sign.
+
+    Examples
+    --------
+    >>> _ratio(2.0), _ratio(-0.104) == "\u2212" + "0.10", _ratio(float("nan"))
+    ('2.00', True, 'n/a')
+    """
+    if not _finite(value):
+        return "n/a"
+    return _sign(value, f"{abs(value):.2f}", False)
+
+
 def _bracket(low: float, high: float, money: bool = True) -> str:
     """' (95 % interval a to b)' for a sentence; empty when there is no spread to show."""
     span = _interval(low, high, money)
@@ -953,9 +966,18 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
 
 
 def _payback_words(headline: Headline, metric: str, years: int) -> str:
-    """'year 3', 'not within 8 years' or why there is no payback year."""
+    """'year 3', 'year 4, behind again by year 8', 'not within 8 years', or why none.
+
+    The payback year is the first year the mean cumulative cost avoided covers the
+    investment; when the net benefit at the end is below 0 it fell behind again.
+    """
     value = headline.value(metric)
+    net = headline.value(
+        "net_benefit_gbp_pv" if metric == "payback_year" else "cash_net_benefit_gbp_pv"
+    )
     if _finite(value):
+        if _finite(net) and net < 0:
+            return f"year {int(value)}, behind again by year {years}"
         return f"year {int(value)}"
     unit = headline.unit(metric)
     if "not paid back" in unit:
@@ -966,16 +988,30 @@ def _payback_words(headline: Headline, metric: str, years: int) -> str:
 
 
 def _payback_sentence(headline: Headline, years: int) -> str:
+    """When the investment pays back, all benefits counted and in cash alone."""
     overall = _payback_words(headline, "payback_year", years)
     cash = _payback_words(headline, "cash_payback_year", years)
-    if overall.startswith("year"):
-        first = f"It pays back in {overall} counting all benefits"
+    if not overall.startswith("year"):
+        return f"It does not pay back within the {years} years, even counting all benefits."
+    behind = "behind" in overall
+    if behind:
+        first = (
+            "Counting all benefits, the cost avoided catches up with the money invested in "
+            + overall.replace(", behind again by", " but falls behind again by")
+        )
     else:
-        first = f"It does not pay back within the {years} years, even counting all benefits"
-        return first + "."
+        first = f"It pays back in {overall} counting all benefits"
     if cash.startswith("year"):
-        return f"{first}, and in {cash} in cash alone."
-    return f"{first}, but not in cash within the {years} years."
+        tail = (
+            f"; in cash alone it is ahead in {cash}"
+            if "behind" in cash
+            else f", and in {cash} in cash alone"
+        )
+    elif behind:
+        tail = f"; in cash alone it never catches up within the {years} years"
+    else:
+        tail = f", but not in cash within the {years} years"
+    return f"{first}{tail}."
 
 
 def _short_verdict(headline: Headline) -> str:
@@ -1609,10 +1645,14 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
 
         bcr = h.value("bcr")
         cash_bcr = h.value("cash_bcr")
-        ratio = f"{bcr:.2f} / {cash_bcr:.2f}" if _finite(bcr) and _finite(cash_bcr) else "n/a"
+        ratio = (
+            f"{_ratio(bcr)} / {_ratio(cash_bcr)}" if _finite(bcr) and _finite(cash_bcr) else "n/a"
+        )
         years = _years_of(h)
         payback = _payback_words(h, "payback_year", years)
-        if payback.startswith("year"):
+        if payback.startswith("year") and "behind" in payback:
+            payback = f"Ahead in {payback}"
+        elif payback.startswith("year"):
             payback = f"Pays back in {payback}"
         elif payback.startswith("not within"):
             payback = f"Does not pay back {payback.removeprefix('not ')}"
@@ -1790,8 +1830,7 @@ def _money_table(headline: Headline, years: int, bias: float) -> str:
         return f"{_e(format_money(value, signed=metric.endswith('net_benefit_gbp_pv')))}{extra}"
 
     def ratio(metric: str) -> str:
-        value = headline.value(metric)
-        return f"{value:.2f}" if _finite(value) else "n/a"
+        return _ratio(headline.value(metric))
 
     def probability(metric: str) -> str:
         value = headline.value(metric)
@@ -2024,7 +2063,8 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
 
 def _sensitivity_part(folder: Path) -> tuple[str, int]:
     """The ranked assumptions of sensitivity.csv, its pictures and how to read them."""
-    from .sensitivity import INDICES_FILE
+    from .sensitivity import INDICES_FILE, METRIC_WORDS
+    from .series import plain_label
 
     path = folder / INDICES_FILE
     try:
@@ -2038,11 +2078,14 @@ def _sensitivity_part(folder: Path) -> tuple[str, int]:
     metric = rows[0].get("metric", "")
     scenario = rows[0].get("scenario", "")
     money = metric.endswith("_gbp_pv")
+    what = (
+        f"{METRIC_WORDS.get(metric, metric.replace('_', ' '))} of {plain_label(scenario).lower()}"
+    )
     if morris:
         intro = (
             f"Which assumptions move the answer most? The Morris method moved each sampled "
             f"assumption across its range, one at a time, many times. mu* is how much the "
-            f"{metric.replace('_', ' ')} of {scenario.replace('_', ' ')} typically moves when "
+            f"{what} typically moves when "
             "that assumption goes from the low to the high end of its range; the noise column "
             "is what replicate noise alone would give. Ranks whose mu* (less its 95 % margin) "
             "is not above the noise may be chance."
@@ -2051,7 +2094,7 @@ def _sensitivity_part(folder: Path) -> tuple[str, int]:
     else:
         intro = (
             f"Which assumptions move the answer most? ST is the share of the variation of the "
-            f"{metric.replace('_', ' ')} of {scenario.replace('_', ' ')} across the sampled "
+            f"{what} across the sampled "
             "design that the assumption explains, with its interactions; S1 on its own. An "
             "assumption with ST near 0 could be fixed anywhere in its range."
         )
