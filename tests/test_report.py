@@ -570,3 +570,21 @@ def test_payback_that_falls_behind_again_is_said_so():
     assert "catches up with the money invested in year 4 but falls behind again by year 8" in money
     assert "in cash alone it never catches up within the 8 years" in money
     assert "It pays back" not in money
+
+
+def test_a_budget_the_sweep_varies_is_given_as_varied():
+    facts = _facts()
+    facts = report.SweepFacts(
+        **{
+            **facts.__dict__,
+            "vary": {"investments.social_prescribing.budget_per_year": [100000, 300000]},
+        }
+    )
+    budgets = report._varied_budgets(facts)
+    assert budgets == {"social_prescribing": "£100,000 or £300,000 a year"}
+    sentence = report.investment_sentence(
+        {"lever": "social_prescribing", "budget_per_year": 3e5, "start_year": 1, "end_year": 3},
+        20,
+        budget_text=budgets["social_prescribing"],
+    )
+    assert sentence == "Social prescribing: £100,000 or £300,000 a year in all 20 wards, years 1–3"

@@ -187,7 +187,7 @@ def _round_sig(value: float, digits: int = 3) -> float:
 
 
 def _sign(value: float, text: str, signed: bool) -> str:
-    if text.strip("£0.,") == "":  # rounds to nothing: no sign
+    if not re.sub(r"\D", "", text).strip("0"):  # rounds to nothing: no sign
         return text
     if value < 0:
         return MINUS + text
@@ -606,6 +606,7 @@ def investment_sentence(
     investment: Mapping[str, Any],
     n_wards: int | None = None,
     ward_names: Callable[[int], list[str]] | None = None,
+    budget_text: str | None = None,
 ) -> str:
     r"""One investment of a scenario as a sentence.
 
@@ -617,6 +618,8 @@ def investment_sentence(
         Wards in the borough (for "in all 20 wards").
     ward_names : callable, optional
         ``ward_names(n)``: the names of the ``n`` most deprived wards.
+    budget_text : str, optional
+        The budget in words when the sweep varies it (instead of the file's budget).
 
     Examples
     --------
@@ -638,7 +641,7 @@ def investment_sentence(
     start = int(investment.get("start_year") or 1)
     end = int(investment.get("end_year") or start)
     where = _where(investment.get("wards"), n_wards, ward_names)
-    money = f"£{budget:,.0f} a year"
+    money = budget_text or f"£{budget:,.0f} a year"
     if lever == "closures":
         share = investment.get("share_closed")
         closed = (
@@ -651,26 +654,55 @@ def investment_sentence(
     return f"{lever_name(lever)}: {money} {where}, {_years(start, end)}"
 
 
-def scenario_investments(scenario: ScenarioInfo) -> list[str]:
-    """Each investment of a scenario as a sentence (none for the baseline)."""
+def scenario_investments(
+    scenario: ScenarioInfo, budgets: Mapping[str, str] | None = None
+) -> list[str]:
+    """Each investment of a scenario as a sentence (none for the baseline).
+
+    ``budgets`` gives, by lever, the budget in words where the sweep varies it.
+    """
     table = _ward_table(scenario.settings)
     n_wards = table.n_wards if table is not None else None
     names = table.most_deprived if table is not None else None
-    return [investment_sentence(inv, n_wards, names) for inv in scenario.investments]
+    budgets = budgets or {}
+    return [
+        investment_sentence(inv, n_wards, names, budgets.get(str(inv.get("lever"))))
+        for inv in scenario.investments
+    ]
 
 
-def _money_words(scenario: ScenarioInfo) -> str:
-    """What a scenario spends, short: 'social prescribing, £300,000 a year'."""
+def _varied_budgets(facts: SweepFacts) -> dict[str, str]:
+    """The budgets a sweep varies, by lever, in words: '£100,000 or £300,000 a year'."""
+    out = {}
+    for path, values in (facts.vary or {}).items():
+        parts = path.split(".")
+        if (
+            parts[0] == "investments"
+            and parts[-1] == "budget_per_year"
+            and isinstance(values, list)
+        ):
+            shown = [f"£{float(v):,.0f}" for v in values if _finite(v)]
+            out[parts[1]] = f"{_join(shown, 'or')} a year"
+    for path, bounds in ((facts.sample or {}).get("ranges") or {}).items():
+        parts = path.split(".")
+        if parts[0] == "investments" and parts[-1] == "budget_per_year" and len(bounds) == 2:
+            low, high = (f"£{float(b):,.0f}" for b in bounds)
+            out[parts[1]] = f"{low} to {high} a year"
+    return out
+
+
+def _money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = None) -> str:
+    """What a scenario spends, short: 'social prescribing (£300,000 a year, years 1–3)'."""
     parts = []
+    budgets = budgets or {}
     for inv in scenario.investments:
-        budget = float(inv.get("budget_per_year") or 0.0)
-        name = lever_name(str(inv.get("lever"))).lower()
-        if inv.get("lever") == "closures":
-            parts.append(f"{name} (withdrawing £{budget:,.0f} a year)")
+        lever = str(inv.get("lever"))
+        money = budgets.get(lever) or f"£{float(inv.get('budget_per_year') or 0.0):,.0f} a year"
+        name = lever_name(lever).lower()
+        if lever == "closures":
+            parts.append(f"{name} (withdrawing {money})")
         else:
-            parts.append(
-                f"{name} (£{budget:,.0f} a year, {_years(inv['start_year'], inv['end_year'])})"
-            )
+            parts.append(f"{name} ({money}, {_years(inv['start_year'], inv['end_year'])})")
     return _join(parts)
 
 
@@ -929,7 +961,12 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
             f"benefit is {format_money(net, signed=True)}"
             + (f", with a 95 % interval from {span}." if span else ".")
         )
-    if _finite(avoided) and avoided > 0 and _finite(cash):
+    if _finite(avoided) and avoided > 0 and _finite(cash) and format_money(cash) == "£0":
+        cash_out.append(
+            "None of the cost avoided is cash that could be released: it is all capacity "
+            "freed (appointments, beds, staff time) that other patients will use."
+        )
+    elif _finite(avoided) and avoided > 0 and _finite(cash):
         share = 100 * cash / avoided
         cash_out.append(
             f"Only {format_money(cash)} of the cost avoided ({share:.0f} %) is cash that could "
@@ -1552,7 +1589,8 @@ def _date(stamp: str) -> str:
 
 def _question(facts: SweepFacts) -> str:
     """The question the experiment asks, in a sentence."""
-    options = [_money_words(s) for s in facts.others if s.investments]
+    budgets = _varied_budgets(facts)
+    options = [_money_words(s, budgets) for s in facts.others if s.investments]
     funded = _join(options, "or") if options else "the scenarios"
     return (
         f"If the council funds {funded}, how do GP appointments, A&E attendances, emergency "
@@ -1754,7 +1792,7 @@ def _scenarios_part(facts: SweepFacts) -> str:
         lines.append(f"<h3>{_e(title)}</h3>")
         if scenario.description:
             lines.append(_p(scenario.description))
-        sentences = scenario_investments(scenario)
+        sentences = scenario_investments(scenario, _varied_budgets(facts))
         if sentences:
             lines.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
         elif scenario.is_baseline and not scenario.description:
