@@ -403,6 +403,8 @@ class SweepFacts:
         Years reported, and years of settling in before them.
     price_year : str
     discount_rate : float
+    notes : tuple of str
+        What the folder does not record (said among the caveats).
     """
 
     folder: Path
@@ -429,6 +431,7 @@ class SweepFacts:
     burn_in_years: int
     price_year: str
     discount_rate: float
+    notes: tuple[str, ...] = ()
 
     @property
     def baseline(self) -> ScenarioInfo:
@@ -514,6 +517,14 @@ def read_facts(folder: str | os.PathLike[str]) -> SweepFacts:
         )
         for entry in experiment.get("scenarios") or []
     )
+    notes: tuple[str, ...] = ()
+    if not scenarios:  # runs of scenario files (thriving compare): read the files again
+        scenarios = _scenarios_from_files(results, manifest, summary)
+        notes = (
+            "This folder does not record the scenarios as they were run, so they are shown "
+            "as their files are now, with the population and horizon of the runs; a setting "
+            "changed with --set when the runs were made is not shown.",
+        )
     scenarios = tuple(sorted(scenarios, key=lambda s: not s.is_baseline))
     counts = manifest.get("counts") or {}
     return SweepFacts(
@@ -528,7 +539,7 @@ def read_facts(folder: str | os.PathLike[str]) -> SweepFacts:
         done=int(counts.get("done", 0)),
         failed=int(counts.get("failed", 0)),
         pending=int(counts.get("pending", 0)),
-        replicates=int(experiment.get("replicates") or 0),
+        replicates=int(experiment.get("replicates") or _replicates_of_runs(manifest)),
         seed=experiment.get("seed"),
         seeds=tuple(int(s) for s in experiment.get("seeds") or ()),
         overrides=dict(experiment.get("overrides") or {}),
@@ -541,7 +552,45 @@ def read_facts(folder: str | os.PathLike[str]) -> SweepFacts:
         burn_in_years=int(summary.get("burn_in_years") or 0),
         price_year=str(summary.get("price_year") or ""),
         discount_rate=float(summary.get("discount_rate") or 0.0),
+        notes=notes,
     )
+
+
+def _scenarios_from_files(
+    results: ResultsFolder, manifest: Mapping[str, Any], summary: Mapping[str, Any]
+) -> tuple[ScenarioInfo, ...]:
+    """Scenarios of a run list without resolved scenarios, from their files as they are now.
+
+    The population and horizon are those the runs record; a file that cannot be read
+    any more gives a scenario with no settings (its investments are then not in words).
+    """
+    from .scenario import load_scenario
+
+    overrides = {
+        "population.residents": int(summary.get("residents_simulated") or 0) or None,
+        "horizon.years": summary.get("years"),
+        "horizon.burn_in_years": summary.get("burn_in_years"),
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    found: dict[str, ScenarioInfo] = {}
+    for entry in manifest.get("runs") or []:
+        label = str(entry.get("scenario"))
+        if label in found or entry.get("status") != "done":
+            continue
+        record = results.read_record(str(entry.get("run_id"))) or {}
+        file = str(record.get("scenario_file") or "")
+        try:
+            settings = load_scenario(file, overrides).model_dump(mode="json")
+        except (ThrivingError, OSError, ValueError):
+            settings = {}
+        found[label] = ScenarioInfo(label, file, bool(entry.get("is_baseline")), settings)
+    return tuple(found.values())
+
+
+def _replicates_of_runs(manifest: Mapping[str, Any]) -> int:
+    """Runs of the first scenario, for a run list that does not say how many replicates."""
+    labels = [str(entry.get("scenario")) for entry in manifest.get("runs") or []]
+    return labels.count(labels[0]) if labels else 0
 
 
 def _first_record(results: ResultsFolder, manifest: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -692,17 +741,30 @@ def _varied_budgets(facts: SweepFacts) -> dict[str, str]:
 
 
 def _money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = None) -> str:
-    """What a scenario spends, short: 'social prescribing (£300,000 a year, years 1–3)'."""
+    r"""What a scenario does with money: 'funds social prescribing (£300,000 a year, years 1–3)'.
+
+    Examples
+    --------
+    >>> grants = {"lever": "community_grants", "budget_per_year": 1e5, "start_year": 1,
+    ...     "end_year": 3}
+    >>> cuts = {"lever": "closures", "budget_per_year": 2.5e5, "start_year": 2, "end_year": 10}
+    >>> words = _money_words(ScenarioInfo("mixed", "", False, {"investments": [grants, cuts]}))
+    >>> print(words.replace(" and ", " and\n"))
+    funds community grants (£100,000 a year, years 1–3) and
+    withdraws funding from community groups (£250,000 a year, years 2–10)
+    """
     parts = []
     budgets = budgets or {}
     for inv in scenario.investments:
         lever = str(inv.get("lever"))
         money = budgets.get(lever) or f"£{float(inv.get('budget_per_year') or 0.0):,.0f} a year"
-        name = lever_name(lever).lower()
+        years = _years(int(inv.get("start_year") or 1), int(inv.get("end_year") or 1))
         if lever == "closures":
-            parts.append(f"{name} (withdrawing {money})")
+            parts.append(f"withdraws funding from community groups ({money}, {years})")
         else:
-            parts.append(f"{name} ({money}, {_years(inv['start_year'], inv['end_year'])})")
+            parts.append(f"funds {lever_name(lever).lower()} ({money}, {years})")
+    if parts and all(part.startswith("funds ") for part in parts):
+        return "funds " + _join([part.removeprefix("funds ") for part in parts])
     return _join(parts)
 
 
@@ -1056,9 +1118,12 @@ def _short_verdict(headline: Headline) -> str:
     invested = headline.value("investment_gbp_pv")
     if not _finite(invested) or invested == 0:
         return "No money invested"
-    if invested < 0:
-        return "Money withdrawn: see its section"
     overall = _direction(*headline.ci("net_benefit_gbp_pv"))
+    if invested < 0:
+        return {
+            "up": "The money saved outweighs any extra service cost",
+            "down": "The extra service cost outweighs the money saved",
+        }.get(overall, "Cannot tell whether the money saved outweighs the service cost")
     cash = _direction(*headline.ci("cash_net_benefit_gbp_pv"))
     if overall == "up":
         if cash == "up":
@@ -1591,9 +1656,12 @@ def _question(facts: SweepFacts) -> str:
     """The question the experiment asks, in a sentence."""
     budgets = _varied_budgets(facts)
     options = [_money_words(s, budgets) for s in facts.others if s.investments]
-    funded = _join(options, "or") if options else "the scenarios"
+    if options and all(option.startswith("funds ") for option in options):
+        actions = "funds " + _join([option.removeprefix("funds ") for option in options], "or")
+    else:
+        actions = _join(options, "or") or "changes its spending as the scenarios say"
     return (
-        f"If the council funds {funded}, how do GP appointments, A&E attendances, emergency "
+        f"If the council {actions}, how do GP appointments, A&E attendances, emergency "
         "admissions, home care and loneliness change over the "
         f"{_plural(facts.years, 'year')} that follow, compared with no new investment, and "
         "does the money saved cover the cost?"
@@ -1694,6 +1762,8 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
             payback = f"Pays back in {payback}"
         elif payback.startswith("not within"):
             payback = f"Does not pay back {payback.removeprefix('not ')}"
+        else:
+            payback = ""
         verdict = _short_verdict(h)
         klass = {"up": "good", "down": "bad"}.get(
             _direction(*h.ci("net_benefit_gbp_pv")), "unclear"
@@ -1701,18 +1771,25 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
         rows.append(
             [
                 (f'<a href="#scenario-{_slug(h.title)}"><strong>{_e(h.title)}</strong></a>', ""),
-                (_e(format_money(h.value("investment_gbp_pv"))), "num"),
+                (_e(_invested_words(h.value("investment_gbp_pv"))), "num"),
                 (cell(net, net_ci), "num"),
                 (cell(cash, cash_ci), "num"),
                 (_e(ratio), "num"),
                 (
                     f'<span class="verdict {klass}">{_e(verdict)}</span>'
-                    f'<br><span class="muted">{_e(payback)}</span>',
+                    + (f'<br><span class="muted">{_e(payback)}</span>' if payback else ""),
                     "",
                 ),
             ]
         )
     return _table(head, rows, numeric=(1, 2, 3, 4))
+
+
+def _invested_words(value: float) -> str:
+    """Money invested, or withdrawn when below 0."""
+    if _finite(value) and value < 0:
+        return f"{format_money(-value)} withdrawn"
+    return format_money(value)
 
 
 def _slug(text: str) -> str:
@@ -2436,6 +2513,8 @@ def _caveats(
             "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in left_out) + "</ul>",
         )
     )
+    for note in facts.notes:
+        out.append(("Scenario settings not recorded", _p(note)))
     if facts.pending or facts.failed:
         out.append(
             (
