@@ -588,3 +588,38 @@ def test_a_budget_the_sweep_varies_is_given_as_varied():
         budget_text=budgets["social_prescribing"],
     )
     assert sentence == "Social prescribing: £100,000 or £300,000 a year in all 20 wards, years 1–3"
+
+
+def test_runs_of_scenario_files_are_reported_from_the_files(tmp_path, monkeypatch):
+    # thriving compare on scenario files keeps no resolved scenarios in its manifest: the
+    # report reads the files again (from where the runs were made) and says so.
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "compared"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compare",
+            "scenarios/baseline.yaml",
+            "scenarios/social_prescribing.yaml",
+            "--replicates",
+            "1",
+            "--population",
+            "1500",
+            "--years",
+            "3",
+            "--set",
+            "horizon.burn_in_years=1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    facts = report.read_facts(out)
+    assert [s.label for s in facts.scenarios] == ["baseline", "social_prescribing"]
+    assert facts.replicates == 1 and facts.years == 3
+    (sp,) = facts.others
+    assert sp.settings["population"]["residents"] == 1500
+    assert report.scenario_investments(sp) == [
+        "Social prescribing: £300,000 a year in all 20 wards, years 1–3"
+    ]
+    assert "does not record the scenarios as they were run" in facts.notes[0]
