@@ -81,8 +81,13 @@ def update_acute_need(
     (n,) float32
     """
     recovered = acute_need * np.float32(np.exp(-1.0 / cfg.episode_recovery_weeks))
-    size = -cfg.episode_size * np.log1p(-size_uniform)
-    return (recovered + episode * size).astype(np.float32)
+    # Sizes only for this week's episodes (few residents): without one, need is what
+    # it recovered to, as adding the zero of ``episode * size`` would leave it.
+    hit = np.flatnonzero(episode)
+    size = -cfg.episode_size * np.log1p(-size_uniform[hit])
+    out = recovered.astype(np.float32)
+    out[hit] = recovered[hit] + size
+    return out
 
 
 def mortality_relative_risk(

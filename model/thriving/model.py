@@ -315,11 +315,16 @@ class NeighbourhoodModel(mesa.Model):
             pop.group[joiners] = choice
             self.groups.add_members(choice, +1)
             member[joiners[choice >= 0]] = True
-        gain = groups_mod.awareness_gain_probability(
-            summary.member_exposure, self.outreach, s.groups
-        )
         forget = s.groups.awareness_loss_rate / 52.0
-        pop.aware = np.where(pop.aware, member | (u[2] >= forget), u[3] < gain)
+        # The aware stay aware unless they forget (members never do); the unaware may
+        # hear of the offer (its chance is worked out for them only).
+        unaware = np.flatnonzero(~pop.aware)
+        aware = member | (u[2] >= forget)
+        gain = groups_mod.awareness_gain_probability(
+            summary.member_exposure[unaware], self.outreach[unaware], s.groups
+        )
+        aware[unaware] = u[3, unaware] < gain
+        pop.aware = aware
 
         # 4. Ties form, strengthen and decay.
         self.ties.weekly_contact(pop.group, s.network, self.ties_key, week)

@@ -190,6 +190,8 @@ class PopulationBuilder:
         # Weekly chance of moving out at each ward and age, from the yearly rate (the
         # same numbers as converting each resident's rate every week).
         self._weekly_move = -np.log1p(-self.move_rate) / 52.0
+        self._move_ward: np.ndarray | None = None  # the ward array _move_row is for
+        self._move_row = np.empty(0, np.int64)
         self._cdf = {
             False: demography.stacked_cdf(self.age_density),
             True: demography.stacked_cdf(self.inflow_density),
@@ -210,8 +212,10 @@ class PopulationBuilder:
         age = demography.sample_ages(density, ward, u[0], u[1], self._cdf[inflow])
         alone_p = np.clip(demography.living_alone_probability(age) * self.alone_factor[ward], 0, 1)
         lives_alone = u[2] < alone_p
+        # Normal deviates for frailty, the loneliness trait and the start score, together.
+        normal = ndtri(np.clip(u[[3, 4, 8]], 1e-12, 1 - 1e-12))
         sd = s.health.frailty_sd
-        frailty = np.exp(sd * ndtri(np.clip(u[3], 1e-12, 1 - 1e-12)) - 0.5 * sd * sd)
+        frailty = np.exp(sd * normal[0] - 0.5 * sd * sd)
         chronic = frailty * expected_chronic_need(
             age, s.health.need_growth_at_50, s.health.need_growth_per_year_of_age
         )
@@ -219,7 +223,7 @@ class PopulationBuilder:
             -s.health.lifelong_condition_need * np.log1p(-u[10])
         )
         chronic = chronic + lifelong
-        trait = s.loneliness.trait_sd * ndtri(np.clip(u[4], 1e-12, 1 - 1e-12))
+        trait = s.loneliness.trait_sd * normal[1]
         # Propensity: a power of a uniform, mean 0.4, most residents mildly keen and a
         # minority very keen (the "civic core").
         propensity = u[5] ** 1.5
@@ -227,7 +231,7 @@ class PopulationBuilder:
         # Barrier: Beta-like spread around the ward's mean (mean preserved by the power).
         m = self.barrier_mean[ward]
         barrier = u[7] ** ((1 - m) / m)
-        start_score = trait + s.loneliness.noise_sd * ndtri(np.clip(u[8], 1e-12, 1 - 1e-12))
+        start_score = trait + s.loneliness.noise_sd * normal[2]
         return {
             "age": age,
             "lives_alone": lives_alone,
@@ -254,7 +258,12 @@ class PopulationBuilder:
         (n,) float
         """
         year = np.clip(age.astype(np.int64) - demography.MIN_AGE, 0, demography.AGES.size - 1)
-        return self._weekly_move[ward, year]
+        # One flat index (a slot's ward never changes: its row is kept) gathers several
+        # times faster than a two-array index.
+        if ward is not self._move_ward:
+            self._move_ward = ward
+            self._move_row = ward.astype(np.int64) * demography.AGES.size
+        return self._weekly_move.ravel()[self._move_row + year]
 
     def initial(self, rng: np.random.Generator) -> Population:
         """Create the borough's initial adult population.
