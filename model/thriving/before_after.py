@@ -618,8 +618,28 @@ def _change(value: float) -> str:
     return f"a {'fall' if value < 0 else 'rise'} of {abs(value):.1f}"
 
 
+def _interval(estimate: Estimate) -> str:
+    """An estimate's 95 % interval in words, as magnitudes when the whole of it is a fall.
+
+    Examples
+    --------
+    >>> _interval(Estimate(-3.1, -3.5, -2.7))
+    ' (95 % interval 2.7 to 3.5)'
+    >>> _interval(Estimate(0.2, -0.4, 0.8))
+    ' (95 % interval -0.4 to +0.8)'
+    >>> _interval(Estimate(0.2, math.nan, math.nan))
+    ''
+    """
+    low, high = estimate.low, estimate.high
+    if math.isnan(low) or math.isnan(high):
+        return ""
+    if estimate.mean < 0 and high <= 0:
+        return f" (95 % interval {abs(high):.1f} to {abs(low):.1f})"
+    return f" (95 % interval {low:+.1f} to {high:+.1f})"
+
+
 def window_sentence(estimates: Mapping[str, Estimate]) -> str:
-    """One window's finding in a sentence (without the scenario's name).
+    """One window's finding in a sentence (without the scenario's name), with intervals.
 
     Examples
     --------
@@ -628,32 +648,39 @@ def window_sentence(estimates: Mapping[str, Estimate]) -> str:
     ...      "regression_to_the_mean": Estimate(-1.9, -2.2, -1.6)}
     >>> for part in window_sentence(e).split("; "):
     ...     print(part)
-    an evaluation would report a fall of 3.1 GP appointments a year per person referred
-    1.2 of that is the effect of social prescribing
-    the rest (1.9) would have happened anyway
+    an evaluation would report a fall of 3.1 (95 % interval 2.7 to 3.5) GP appointments a year per person referred
+    1.2 (95 % interval 0.9 to 1.5) of that is the effect of social prescribing
+    the rest (1.9, 95 % interval 1.6 to 2.2) would have happened anyway
     >>> e["regression_to_the_mean"] = Estimate(0.2, -0.4, 0.8)
     >>> e["counterfactual_effect"] = Estimate(-3.3, -3.6, -3.0)
     >>> window_sentence(e).split("; ")[1]
-    'the effect of social prescribing is a fall of 3.3, and without it their use would have risen by 0.2'
+    'the effect of social prescribing is a fall of 3.3 (95 % interval 3.0 to 3.6), and without it their use would have risen by 0.2 (95 % interval -0.4 to +0.8)'
     """  # noqa: E501
-    change = estimates["before_after_change"].mean
-    effect = estimates["counterfactual_effect"].mean
-    anyway = estimates["regression_to_the_mean"].mean
+    change_e = estimates["before_after_change"]
+    effect_e = estimates["counterfactual_effect"]
+    anyway_e = estimates["regression_to_the_mean"]
+    change, effect, anyway = change_e.mean, effect_e.mean, anyway_e.mean
     if math.isnan(change):
         return "no referred resident could be followed before and after referral"
     text = (
-        f"an evaluation would report {_change(change)} GP appointments a year per person referred"
+        f"an evaluation would report {_change(change)}{_interval(change_e)} "
+        "GP appointments a year per person referred"
     )
     if change < 0 and effect < 0 and abs(effect) <= abs(change):
+        anyway_interval = _interval(anyway_e).replace(" (", ", ").rstrip(")")
         return (
-            f"{text}; {abs(effect):.1f} of that is the effect of social prescribing; "
-            f"the rest ({abs(anyway):.1f}) would have happened anyway"
+            f"{text}; {abs(effect):.1f}{_interval(effect_e)} of that is the effect of "
+            f"social prescribing; the rest ({abs(anyway):.1f}{anyway_interval}) would have "
+            "happened anyway"
         )
     if anyway < 0:
-        rest = f"a fall of {abs(anyway):.1f} would have happened anyway"
+        rest = f"a fall of {abs(anyway):.1f}{_interval(anyway_e)} would have happened anyway"
     else:
-        rest = f"without it their use would have risen by {anyway:.1f}"
-    return f"{text}; the effect of social prescribing is {_change(effect)}, and {rest}"
+        rest = f"without it their use would have risen by {anyway:.1f}{_interval(anyway_e)}"
+    return (
+        f"{text}; the effect of social prescribing is {_change(effect)}{_interval(effect_e)}, "
+        f"and {rest}"
+    )
 
 
 def headline(group: ScenarioBeforeAfter) -> str:

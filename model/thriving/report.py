@@ -215,14 +215,16 @@ def format_count(value: float | None, signed: bool = False) -> str:
     ('10,800', '975', '4.3', '0')
     >>> format_count(-228.6, signed=True) == "\u2212" + "229"
     True
-    >>> format_count(12.0, signed=True), format_count(float("nan"))
-    ('+12', 'n/a')
+    >>> format_count(12.0, signed=True), format_count(10.5), format_count(float("nan"))
+    ('+12', '10.5', 'n/a')
     """
     if not _finite(value):
         return "n/a"
     size = abs(float(value))
-    if size >= 9.995:
+    if size >= 99.95:
         text = f"{_round_sig(size):,.0f}"
+    elif size >= 9.995:  # three figures need one decimal here: 10.5, not 10
+        text = f"{_round_sig(size):.1f}".removesuffix(".0")
     elif size >= 0.01:
         text = f"{_round_sig(size, 2):g}"
     else:
