@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 import os
 import re
@@ -591,8 +592,8 @@ def test_a_budget_the_sweep_varies_is_given_as_varied():
 
 
 def test_runs_of_scenario_files_are_reported_from_the_files(tmp_path, monkeypatch):
-    # thriving compare on scenario files keeps no resolved scenarios in its manifest: the
-    # report reads the files again (from where the runs were made) and says so.
+    # thriving compare on scenario files records the scenarios as run in its manifest; in
+    # an older folder without them the report reads the files again and says so.
     monkeypatch.chdir(REPO)
     out = tmp_path / "compared"
     result = CliRunner().invoke(
@@ -622,4 +623,14 @@ def test_runs_of_scenario_files_are_reported_from_the_files(tmp_path, monkeypatc
     assert report.scenario_investments(sp) == [
         "Social prescribing: £300,000 a year in all 20 wards, years 1–3"
     ]
+    assert sp.settings["horizon"]["burn_in_years"] == 1  # as run, --set included
+    assert facts.notes == ()
+    # A folder made before run lists recorded their scenarios: read from the files.
+    manifest_file = out / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    del manifest["experiment"]["scenarios"]
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    facts = report.read_facts(out)
+    (sp,) = facts.others
+    assert sp.settings["population"]["residents"] == 1500
     assert "does not record the scenarios as they were run" in facts.notes[0]

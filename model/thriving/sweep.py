@@ -128,11 +128,27 @@ class RunList:
         return list(self.specs)
 
     def to_dict(self) -> dict[str, Any]:
-        """Name, number of runs and scenario labels (each run's record has the rest)."""
+        """Name, number of runs, and each scenario as run (its first run's, resolved).
+
+        The scenarios take the form :meth:`thriving.experiment.Experiment.to_dict` gives
+        them, so that a report can say exactly what was run.
+        """
+        first: dict[str, RunSpec] = {}
+        for spec in self.specs:
+            first.setdefault(spec.scenario_label, spec)
         return {
             "name": self.name,
             "n_runs": len(self.specs),
-            "labels": list(dict.fromkeys(s.scenario_label for s in self.specs)),
+            "labels": list(first),
+            "scenarios": [
+                {
+                    "label": label,
+                    "file": spec.scenario_file,
+                    "is_baseline": bool(spec.is_baseline),
+                    "scenario": spec.scenario.model_dump(mode="json"),
+                }
+                for label, spec in first.items()
+            ],
         }
 
     @property
