@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thriving import groups, health, network, rng, services
+from thriving import groups, health, loneliness, network, rng, services
 from thriving.demography import AgeLookup
 from thriving.network import TieTable
-from thriving.schema import HealthConfig, Scenario
+from thriving.schema import HealthConfig, LonelinessConfig, Scenario, ServicesConfig
 
 generators = st.integers(0, 2**32 - 1).map(np.random.default_rng)
 
@@ -69,6 +69,83 @@ def test_poisson_edge_rates_as_before():
             )
 
 
+def plain_weekly_demand(need, age, lonely, support, episode, care_client, mods, cfg, u):
+    """services.weekly_demand written out as one formula per service (the plain version)."""
+    gp_cfg, ae_cfg, adm_cfg, mh_cfg, sc = (
+        cfg.gp,
+        cfg.ae,
+        cfg.admissions,
+        cfg.mental_health,
+        cfg.social_care,
+    )
+    gp_rate = (
+        gp_cfg.base_rate
+        / 52.0
+        * (1.0 + gp_cfg.need_slope * need)
+        * np.where(lonely, gp_cfg.lonely_rate_ratio, 1.0)
+        * (1.0 - gp_cfg.informal_support_reduction * support)
+    )
+    gp_rate = np.maximum(gp_rate - mods.gp_avoided_per_week, 0.3 * gp_rate)
+    gp = plain_poisson(gp_rate, u[0])
+    ae_rate = (
+        ae_cfg.base_rate
+        / 52.0
+        * (1.0 + ae_cfg.need_slope * need)
+        * np.where(lonely, ae_cfg.lonely_rate_ratio, 1.0)
+    )
+    ae_rate = ae_rate + episode * ae_cfg.episode_attendance * mods.escalation_multiplier
+    ae = plain_poisson(ae_rate * mods.ae_multiplier, u[1])
+    adm_rate = (
+        adm_cfg.base_rate
+        / 52.0
+        * (1.0 + adm_cfg.need_slope * need)
+        * np.where(lonely, adm_cfg.lonely_rate_ratio, 1.0)
+        * mods.escalation_multiplier
+    )
+    adm_rate = adm_rate + ae * adm_cfg.from_ae_share
+    admissions = plain_poisson(adm_rate * mods.admissions_multiplier, u[2])
+    age_ratio = mh_cfg.young_adult_ratio + (0.5 - mh_cfg.young_adult_ratio) * np.clip(
+        (age - 18.0) / 62.0, 0.0, 1.0
+    )
+    mh_rate = mh_cfg.base_rate / 52.0 * age_ratio * np.where(lonely, mh_cfg.lonely_rate_ratio, 1.0)
+    mental_health = u[3] < -np.expm1(-mh_rate)
+    hours = sc.hours_at_eligibility + sc.hours_per_need * np.maximum(need - sc.eligibility_need, 0)
+    hours = np.minimum(hours, sc.max_hours) * (1.0 - sc.informal_care_reduction * support)
+    care_hours = (hours * care_client).astype(np.float32)
+    return gp, ae, admissions, mental_health, care_hours
+
+
+@settings(max_examples=30)
+@given(generators, st.booleans(), st.floats(0.1, 40.0))
+def test_weekly_demand_as_the_plain_formulas(gen, single, scale):
+    n = 400
+    f = np.float32 if single else np.float64
+    need = (gen.exponential(1.0, n) * scale / 10).astype(f)
+    age = gen.uniform(18, 100, n)
+    lonely = gen.random(n) < 0.3
+    support = np.clip(gen.random(n) * 1.5, 0, 1).astype(f)
+    episode = gen.random(n) < 0.2
+    care_client = gen.random(n) < 0.2
+    mods = services.DemandModifiers.none(n)
+    some = gen.random(n) < 0.3
+    mods.gp_avoided_per_week[some] = gen.random(some.sum())
+    mods.ae_multiplier[some] = gen.random(some.sum())
+    mods.escalation_multiplier[~some] = gen.random((~some).sum())
+    # Rates high enough that every branch (A&E, admissions, referrals) is exercised.
+    cfg = ServicesConfig(
+        ae={"base_rate": min(scale / 5, 5.0)},
+        mental_health={"base_rate": min(scale / 4, 10.0)},
+    )
+    u = gen.random((5, n)).astype(np.float32)
+    got = services.weekly_demand(need, age, lonely, support, episode, care_client, mods, cfg, u)
+    plain = plain_weekly_demand(need, age, lonely, support, episode, care_client, mods, cfg, u)
+    names = ("gp", "ae", "admissions", "mental_health", "care_hours")
+    for name, want in zip(names, plain, strict=True):
+        have = getattr(got, name)
+        assert have.dtype == want.dtype, name
+        np.testing.assert_array_equal(have, want, err_msg=name)
+
+
 def test_demand_modifiers_reset_is_none():
     mods = services.DemandModifiers.none(5)
     mods.gp_avoided_per_week += 2.0
@@ -95,6 +172,44 @@ def test_acute_need_sizes_only_for_episodes_as_before(gen):
     plain = (recovered + episode * (-cfg.episode_size * np.log1p(-u))).astype(np.float32)
     got = health.update_acute_need(acute, episode, u, cfg)
     assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, plain)
+
+
+@given(generators, st.sampled_from([np.float32, np.float64]))
+def test_need_growth_and_loneliness_target_as_the_plain_formulas(gen, f):
+    n = 300
+    cfg, lcfg = HealthConfig(), LonelinessConfig()
+    age = gen.uniform(18, 100, n).astype(f)
+    frailty = gen.lognormal(0, 0.4, n).astype(np.float32)
+    lonely, member = gen.random(n) < 0.3, gen.random(n) < 0.4
+    slowing = np.where(gen.random(n) < 0.1, 0.3, 0.0).astype(np.float32)
+    base = cfg.need_growth_at_50 * np.exp(cfg.need_growth_per_year_of_age * (age - 50.0))
+    modifier = (1.0 + cfg.lonely_need_acceleration * lonely) * (
+        1.0 - cfg.active_need_slowing * member
+    )
+    plain = (frailty * base / 52.0 * modifier * (1.0 - slowing)).astype(np.float32)
+    got = health.chronic_need_growth(age, frailty, lonely, member, slowing, cfg)
+    np.testing.assert_array_equal(got, plain)
+
+    trait = gen.normal(0, 1, n).astype(np.float32)
+    alone = gen.random(n) < 0.3
+    strong = gen.integers(0, 8, n).astype(f)
+    need = gen.exponential(1, n).astype(np.float32)
+    dep = gen.random(n).astype(np.float32)
+    lst = gen.integers(0, 3, n).astype(np.float32)
+    young = np.clip((70.0 - age) / (70.0 - 18.0), 0.0, 1.0)
+    missing = np.clip(1.0 - strong / lcfg.support_clique, 0.0, 1.0)
+    plain = (
+        trait
+        + lcfg.young_adult_effect * young
+        + lcfg.living_alone_effect * alone
+        + lcfg.support_effect * missing
+        - lcfg.participation_effect * member
+        + lcfg.need_effect * need
+        + lcfg.deprivation_effect * dep
+        + lcfg.contagion_strength * lcfg.contagion_per_lonely_tie * lst
+    ).astype(np.float32)
+    got = loneliness.loneliness_target(trait, age, alone, strong, member, need, dep, lst, lcfg)
     np.testing.assert_array_equal(got, plain)
 
 

@@ -42,7 +42,16 @@ def chronic_need_growth(
     modifier = (1.0 + cfg.lonely_need_acceleration * lonely) * (
         1.0 - cfg.active_need_slowing * member
     )
-    return (frailty * base / 52.0 * modifier * (1.0 - slowing)).astype(np.float32)
+    # frailty * base / 52 * modifier * (1 - slowing), float32 factors converted once
+    # (as numpy would) rather than in slower mixed-type loops.
+    growth = _times(frailty, base) / 52.0
+    return _times(_times(growth, modifier), 1.0 - slowing).astype(np.float32)
+
+
+def _times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a * b``, both converted to numpy's common dtype first (the same numbers)."""
+    dtype = np.result_type(a, b)
+    return np.asarray(a, dtype) * np.asarray(b, dtype)
 
 
 def episode_probability(chronic_need: np.ndarray, cfg: HealthConfig) -> np.ndarray:

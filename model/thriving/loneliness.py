@@ -57,17 +57,32 @@ def loneliness_target(
     """
     young = np.clip((YOUNG_EFFECT_ENDS_AT - age) / (YOUNG_EFFECT_ENDS_AT - 18.0), 0.0, 1.0)
     missing_support = np.clip(1.0 - strong_ties / cfg.support_clique, 0.0, 1.0)
-    target = (
-        trait
-        + cfg.young_adult_effect * young
-        + cfg.living_alone_effect * lives_alone
-        + cfg.support_effect * missing_support
-        - cfg.participation_effect * member
-        + cfg.need_effect * need
-        + cfg.deprivation_effect * deprivation
-        + cfg.contagion_strength * cfg.contagion_per_lonely_tie * lonely_strong_ties
+    target = _running_sum(
+        trait,
+        cfg.young_adult_effect * young,
+        cfg.living_alone_effect * lives_alone,
+        cfg.support_effect * missing_support,
+        -cfg.participation_effect * member,  # x - p*m is x + (-p)*m, bit for bit
+        cfg.need_effect * need,
+        cfg.deprivation_effect * deprivation,
+        cfg.contagion_strength * cfg.contagion_per_lonely_tie * lonely_strong_ties,
     )
     return target.astype(np.float32)
+
+
+def _running_sum(first: np.ndarray, *terms) -> np.ndarray:
+    """``first + terms[0] + terms[1] ...`` left to right, each step in numpy's dtype.
+
+    The same numbers as writing the sum out, with fewer temporary arrays and no mixed
+    float32/float64 loops (a float32 term is converted once, as numpy would convert it).
+    """
+    total = np.array(first)  # a copy, added to in place
+    for term in terms:
+        dtype = np.result_type(total, term)
+        if total.dtype != dtype:
+            total = total.astype(dtype)
+        total += np.asarray(term, dtype)
+    return total
 
 
 def update_score(

@@ -455,9 +455,10 @@ class TieTable:
         rows = _ranges(r0, r1)
         cols = csc.data[_ranges(c0, c1)].astype(np.int64)
         # A tie between two of the residents is in both lists: keep its row entry only.
-        cols = cols[~mark[self.src[cols]]]
+        # (np.take: indexing by the int32 ends directly is about half as fast.)
+        cols = cols[~np.take(mark, self.src[cols])]
         h = self.n_head
-        tail = np.flatnonzero(mark[self.src[h:]] | mark[self.dst[h:]])
+        tail = np.flatnonzero(np.take(mark, self.src[h:]) | np.take(mark, self.dst[h:]))
         if h:
             tail += h
         return np.concatenate([rows, cols, tail])
@@ -631,8 +632,8 @@ class TieTable:
             moved = np.flatnonzero(group != self._group_seen)
             parts = [self.incident_ties(moved), *self._same_group_stale]
             ties = np.concatenate(parts) if parts else np.empty(0, np.int64)
-        g = group[self.src[ties]]
-        same = (g >= 0) & (g == group[self.dst[ties]])
+        g = np.take(group, self.src[ties])
+        same = (g >= 0) & (g == np.take(group, self.dst[ties]))
         self.same_group[ties] = same
         self.contact_limit[ties] = contact_limit(self.closeness[ties], same, bonus)
         self._same_group_stale = []
@@ -696,7 +697,8 @@ class TieTable:
         flipped = np.flatnonzero((lonely != self._lonely_seen) | (member != self._member_seen))
         if flipped.size:
             e = self.incident_ties(flipped)
-            s_e, d_e = src[e], dst[e]
+            # The ends as int64: they index several arrays, each faster by int64.
+            s_e, d_e = src[e].astype(np.int64), dst[e].astype(np.int64)
             d_lonely_s = lonely[s_e].astype(np.float32) - self._lonely_seen[s_e]
             d_lonely_d = lonely[d_e].astype(np.float32) - self._lonely_seen[d_e]
             was_strong = self.strong_seen[e]
@@ -712,7 +714,7 @@ class TieTable:
         # 2. Ties that became (or stopped being) strong or live, valued as now.
         changed = np.flatnonzero((strong != self.strong_seen) | (self.alive != self.alive_seen))
         if changed.size:
-            s_e, d_e = src[changed], dst[changed]
+            s_e, d_e = src[changed].astype(np.int64), dst[changed].astype(np.int64)
             d_strong = strong[changed].astype(np.float32) - self.strong_seen[changed]
             terms.append((sums.strong_ties, s_e, d_strong))
             terms.append((sums.strong_ties, d_e, d_strong))

@@ -186,48 +186,79 @@ def weekly_demand(
     ResidentDemand
     """
     gp_cfg, ae_cfg, adm_cfg = cfg.gp, cfg.ae, cfg.admissions
-    gp_rate = (
-        gp_cfg.base_rate
-        / 52.0
-        * (1.0 + gp_cfg.need_slope * need)
-        * np.where(lonely, gp_cfg.lonely_rate_ratio, 1.0)
-        * (1.0 - gp_cfg.informal_support_reduction * support)
+    # Every rate is the product and sum written in each comment, operation for
+    # operation, so the numbers are exactly those of the formula; only the work is
+    # less: a ratio that applies to the lonely multiplies their rates only (times 1.0
+    # changes nothing), terms that are zero for most residents are added where they
+    # are not, and float32 factors are made float64 once (as numpy would) rather than
+    # in slower mixed-type loops.
+    lonely_idx = np.flatnonzero(lonely)
+    esc = np.asarray(modifiers.escalation_multiplier, np.float64)
+
+    # gp: base/52 * (1 + slope*need) * where(lonely, ratio, 1) * (1 - reduction*support)
+    gp_rate = _times_ratio(
+        gp_cfg.base_rate / 52.0 * (1.0 + gp_cfg.need_slope * need),
+        lonely_idx,
+        gp_cfg.lonely_rate_ratio,
     )
+    gp_rate *= np.asarray(1.0 - gp_cfg.informal_support_reduction * support, np.float64)
     # Link-worker support replaces appointments, but never more than 70 % of a
     # resident's use: some appointments are clinical and cannot be replaced.
-    gp_rate = np.maximum(gp_rate - modifiers.gp_avoided_per_week, 0.3 * gp_rate)
+    avoided = np.asarray(modifiers.gp_avoided_per_week, np.float64)
+    gp_rate = np.maximum(gp_rate - avoided, 0.3 * gp_rate)
     gp = poisson_from_uniform(gp_rate, u[0])
 
-    ae_rate = (
-        ae_cfg.base_rate
-        / 52.0
-        * (1.0 + ae_cfg.need_slope * need)
-        * np.where(lonely, ae_cfg.lonely_rate_ratio, 1.0)
+    # ae: base/52 * (1 + slope*need) * where(lonely, ratio, 1)
+    #     + episode * attendance * escalation_multiplier
+    ae_rate = _times_ratio(
+        ae_cfg.base_rate / 52.0 * (1.0 + ae_cfg.need_slope * need),
+        lonely_idx,
+        ae_cfg.lonely_rate_ratio,
     )
     # Acute episodes bring some residents to A&E; early help averts some of these.
-    ae_rate = ae_rate + episode * ae_cfg.episode_attendance * modifiers.escalation_multiplier
-    ae = poisson_from_uniform(ae_rate * modifiers.ae_multiplier, u[1])
+    ep = np.flatnonzero(episode)
+    ae_rate[ep] += ae_cfg.episode_attendance * esc[ep]
+    ae = poisson_from_uniform(ae_rate * np.asarray(modifiers.ae_multiplier, np.float64), u[1])
 
-    adm_rate = (
-        adm_cfg.base_rate
-        / 52.0
-        * (1.0 + adm_cfg.need_slope * need)
-        * np.where(lonely, adm_cfg.lonely_rate_ratio, 1.0)
-        * modifiers.escalation_multiplier
+    # admissions: base/52 * (1 + slope*need) * where(lonely, ratio, 1)
+    #     * escalation_multiplier + ae * from_ae_share
+    adm_rate = _times_ratio(
+        adm_cfg.base_rate / 52.0 * (1.0 + adm_cfg.need_slope * need),
+        lonely_idx,
+        adm_cfg.lonely_rate_ratio,
     )
+    adm_rate *= esc
     # Attendances admitted: one more admission chance per attendance.
-    adm_rate = adm_rate + ae * adm_cfg.from_ae_share
-    admissions = poisson_from_uniform(adm_rate * modifiers.admissions_multiplier, u[2])
+    attended = np.flatnonzero(ae)
+    adm_rate[attended] += ae[attended] * adm_cfg.from_ae_share
+    admissions = poisson_from_uniform(
+        adm_rate * np.asarray(modifiers.admissions_multiplier, np.float64), u[2]
+    )
 
+    # mental health: base/52 * age_ratio * where(lonely, ratio, 1); referred when
+    # u < 1 - exp(-rate). That chance is below the rate itself, so only uniforms below
+    # the rate (with a margin far above rounding) need it worked out.
     mh_cfg = cfg.mental_health
     age_ratio = mh_cfg.young_adult_ratio + (0.5 - mh_cfg.young_adult_ratio) * np.clip(
         (age - 18.0) / 62.0, 0.0, 1.0
     )
-    mh_rate = mh_cfg.base_rate / 52.0 * age_ratio * np.where(lonely, mh_cfg.lonely_rate_ratio, 1.0)
-    mental_health = u[3] < -np.expm1(-mh_rate)
+    mh_rate = _times_ratio(
+        mh_cfg.base_rate / 52.0 * age_ratio, lonely_idx, mh_cfg.lonely_rate_ratio
+    )
+    u_mh = np.asarray(u[3], np.float64)
+    maybe = np.flatnonzero(u_mh < mh_rate * (1.0 + 1e-9))
+    mental_health = np.zeros(mh_rate.shape, bool)
+    mental_health[maybe] = u_mh[maybe] < -np.expm1(-mh_rate[maybe])
 
     care_hours = home_care_hours(need, support, care_client, cfg)
     return ResidentDemand(gp, ae, admissions, mental_health, care_hours)
+
+
+def _times_ratio(rate: np.ndarray, who: np.ndarray, ratio: float) -> np.ndarray:
+    """``rate * np.where(mask, ratio, 1.0)`` in float64, for ``who = flatnonzero(mask)``."""
+    rate = rate.astype(np.float64)  # a fresh array, changed in place
+    rate[who] *= ratio
+    return rate
 
 
 def home_care_hours(
@@ -247,9 +278,14 @@ def home_care_hours(
     (n,) float32, hours per week
     """
     sc = cfg.social_care
+    # Worked out for clients only (a few per cent of residents); others need none.
+    clients = np.flatnonzero(care_client)
+    need, support = need[clients], support[clients]
     hours = sc.hours_at_eligibility + sc.hours_per_need * np.maximum(need - sc.eligibility_need, 0)
     hours = np.minimum(hours, sc.max_hours) * (1.0 - sc.informal_care_reduction * support)
-    return (hours * care_client).astype(np.float32)
+    out = np.zeros(care_client.shape, np.float32)
+    out[clients] = hours
+    return out
 
 
 def serve(demand: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, abandon: float):
