@@ -213,8 +213,12 @@ class SocialPrescribing(Lever):
             return
         # GPs refer their most frequent attenders; loneliness counts as much as four
         # extra appointments a year, need as one per unit.
-        need = pop.chronic_need[eligible] + pop.acute_need[eligible]  # (pop.need, of these)
-        score = pop.gp_recent[eligible] * 52.0 + 4.0 * pop.lonely[eligible] + need
+        # gp_recent * 52 + 4 * lonely + need, in float64 as numpy would promote it
+        # (pop.need of these residents only; float32 terms converted once).
+        need = pop.chronic_need[eligible] + pop.acute_need[eligible]
+        score = (pop.gp_recent[eligible] * 52.0).astype(np.float64)
+        score += 4.0 * pop.lonely[eligible]
+        score += need.astype(np.float64)
         k = min(k, eligible.size)
         top = eligible[np.argpartition(-score, k - 1)[:k]]
         top = np.sort(top)
@@ -276,16 +280,9 @@ class CommunityConnectors(Lever):
         n = pop.size
         ws, wc = model.ward_start, model.ward_count
         w = pop.ward[who]
-        tries = np.stack(
-            [
-                np.where(
-                    bridging,
-                    np.floor(d[1 + j] * n),
-                    ws[w] + np.floor(d[1 + j] * wc[w]),
-                )
-                for j in range(3)
-            ]
-        ).astype(np.int64)
+        tries = np.where(bridging, np.floor(d[1:4] * n), ws[w] + np.floor(d[1:4] * wc[w])).astype(
+            np.int64
+        )
         partner = closest_in_age(who, tries, pop.age)
         closeness = beta_one_b(d[4], model.scenario.network.closeness_mean)
         model.ties.queue(who, partner, model.scenario.network.new_tie_strength, closeness)

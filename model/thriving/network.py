@@ -347,7 +347,7 @@ class TieTable:
         r0, r1 = self._indptr[lo], self._indptr[lo + 1]
         look = _ranges(r0, r1)
         asked = np.repeat(np.arange(keys.size), r1 - r0)
-        hit = self.dst[look] == hi[asked]
+        hit = self.dst[look] == hi.astype(np.int32)[asked]  # int32 as dst (hi < n)
         existing = np.full(keys.size, -1, np.int64)
         existing[asked[hit]] = look[hit]
         tail_keys, tail_index = self._tail_keys, self._tail_index
@@ -495,12 +495,15 @@ class TieTable:
         kept = np.empty(m, np.int64)
         kept[at] = tail
         kept[~from_tail] = head
-        # Row numbers change: stale same-group flags (and contact limits) cannot be
-        # found again, so all are redone next week and need not be moved.
-        redo_groups = bool(self._same_group_stale)
-        skip = {"alive"} | ({"same_group", "contact_limit"} if redo_groups else set())
+        # Row numbers change: the ties whose same-group flag is still to be set are
+        # found again at their new rows (those dropped are gone).
+        if self._same_group_stale:
+            new_row = np.full(self.m, -1, np.int64)
+            new_row[kept] = np.arange(m)
+            stale = new_row[np.concatenate(self._same_group_stale)]
+            self._same_group_stale = [stale[stale >= 0]]
         for name, buf in self._buf.items():
-            if name not in skip:
+            if name != "alive":  # all alive after the merge
                 buf[:m] = buf[kept]
         self.m = m
         self._refresh_views()
@@ -512,9 +515,6 @@ class TieTable:
         self._csc = None
         self._tail_keys = np.empty(0, np.int64)
         self._tail_index = np.empty(0, np.int64)
-        if redo_groups:  # rows renumbered: recheck every tie next week
-            self._group_seen = None
-            self._same_group_stale = []
         # The per-resident sums do not depend on the order of ties, and their "seen"
         # flags moved with the ties, so they stay valid through the merge.
 

@@ -7,6 +7,7 @@ moved away, keeping the slot's ward. Every attribute is a numpy array indexed by
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -98,6 +99,14 @@ class Population:
     def arrays(self) -> dict[str, np.ndarray]:
         """All attribute arrays by name (for snapshots and tests)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@functools.cache
+def _ndtri():
+    """The inverse normal CDF of scipy (imported once, when first needed)."""
+    from scipy.special import ndtri
+
+    return ndtri
 
 
 def ward_sizes(residents: int, adults: np.ndarray) -> np.ndarray:
@@ -205,8 +214,7 @@ class PopulationBuilder:
 
     def _attributes(self, ward: np.ndarray, u: np.ndarray, inflow: bool) -> dict:
         """Resident attributes from eleven uniform draws per resident (rows of ``u``)."""
-        from scipy.special import ndtri  # inverse normal CDF, vectorised
-
+        ndtri = _ndtri()  # inverse normal CDF, vectorised
         s = self.scenario
         density = self.inflow_density if inflow else self.age_density
         age = demography.sample_ages(density, ward, u[0], u[1], self._cdf[inflow])
