@@ -251,8 +251,11 @@ def place_joiners(
     chosen = np.flatnonzero(choice >= 0)
     order = chosen[np.argsort(choice[chosen], kind="stable")]
     g = choice[order]
-    first_of_group = np.concatenate([[0], np.flatnonzero(np.diff(g)) + 1]) if g.size else g
-    rank = np.arange(g.size) - np.repeat(first_of_group, np.diff(np.append(first_of_group, g.size)))
+    # Rank of each joiner within their group: position less where the group's run starts.
+    position = np.arange(g.size)
+    starts_here = np.ones(g.size, bool)
+    starts_here[1:] = g[1:] != g[:-1]
+    rank = position - np.maximum.accumulate(np.where(starts_here, position, 0))
     refused = order[rank >= space[g]]
     choice[refused] = -1
     return choice
