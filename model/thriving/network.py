@@ -741,7 +741,11 @@ class TieTable:
                 mine = [(index, amount) for t, index, amount in terms if t is target]
                 if mine:
                     index, amount = zip(*mine, strict=True)
-                    np.add.at(target, np.concatenate(index), np.concatenate(amount))
+                    amount = np.concatenate(amount)
+                    # Most amounts are zero (adding them changes no sum, which is never
+                    # -0.0): only the others are added.
+                    nonzero = np.flatnonzero(amount)
+                    np.add.at(target, np.concatenate(index)[nonzero], amount[nonzero])
         else:  # a bridging weight float32 cannot add exactly: keep the order of rounding
             for target, index, amount in terms:
                 _scatter_add(target, index, amount)
