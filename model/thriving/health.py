@@ -14,6 +14,9 @@ import numpy as np
 from .demography import annual_death_probability, weekly_hazard
 from .schema import HealthConfig
 
+#: Excess need (need units) beyond which the mortality hazard ratio stops growing.
+EXCESS_NEED_RANGE = (-3.0, 6.0)
+
 
 def chronic_need_growth(
     age: np.ndarray,
@@ -119,11 +122,34 @@ def mortality_relative_risk(
     (n,) float
     """
     log_rr = (
-        np.log(cfg.mortality_need_hr) * np.clip(excess_need, -3.0, 6.0)
+        np.log(cfg.mortality_need_hr) * np.clip(excess_need, *EXCESS_NEED_RANGE)
         + np.log(cfg.mortality_lonely_hr) * lonely
         + np.log(cfg.mortality_isolated_hr) * isolated
     )
     return np.exp(log_rr)
+
+
+def largest_relative_risk(cfg: HealthConfig) -> float:
+    """A bound no relative risk of :func:`mortality_relative_risk` can exceed.
+
+    The largest product of the three hazard ratios, with a margin (one part in a
+    million) far wider than the rounding of the risks as computed.
+
+    Examples
+    --------
+    >>> cfg = HealthConfig()
+    >>> risks = mortality_relative_risk(np.linspace(-9, 9, 19), np.ones(19, bool),
+    ...                                 np.ones(19, bool), cfg)
+    >>> bool(risks.max() <= largest_relative_risk(cfg))
+    True
+    """
+    need = np.log(cfg.mortality_need_hr) * np.array(EXCESS_NEED_RANGE)
+    log_max = (
+        need.max()
+        + max(np.log(cfg.mortality_lonely_hr), 0.0)
+        + max(np.log(cfg.mortality_isolated_hr), 0.0)
+    )
+    return float(np.exp(log_max)) * (1.0 + 1e-6)
 
 
 def weekly_death_probability(base_hazard: np.ndarray, relative_risk: np.ndarray, norm):

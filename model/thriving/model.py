@@ -177,6 +177,7 @@ class NeighbourhoodModel(mesa.Model):
         self.pop.lonely = self.pop.loneliness > scenario.loneliness.threshold
 
         self.mortality_norm: np.ndarray | None = None
+        self._largest_risk = health.largest_relative_risk(scenario.health)
         self._death_hazard = AgeLookup(health.base_weekly_hazard)
         self._expected_need = AgeLookup(
             lambda a: expected_chronic_need(
@@ -400,11 +401,24 @@ class NeighbourhoodModel(mesa.Model):
 
         # Mortality: relative risks from need, loneliness and isolation.
         age_index = self._death_hazard.grid_index(pop.age)  # both tables share the grid
-        excess_need = need - self._expected_need.at(age_index)
-        rr = health.mortality_relative_risk(excess_need, pop.lonely, pop.strong_ties == 0, s.health)
         base_hazard = self._death_hazard.at(age_index)
         band = np.minimum(((pop.age - 18.0) * 0.2).astype(np.int64), MORTALITY_BANDS - 1)
-        if week < s.burn_in_weeks or self.mortality_norm is None:
+        p_move = self.builder.weekly_move_probability(pop.ward, pop.age)
+        u_m = self.streams["mortality"].random(n)
+        norming = week < s.burn_in_weeks or self.mortality_norm is None
+        if norming:
+            who = slice(None)  # everyone's risk counts in the norm
+        else:
+            # A resident dies or moves when u < p_death + p_move, and p_death is below
+            # base * rr / norm (1 - exp(-x) <= x), rr below its largest value: above
+            # that bound, with a margin far wider than rounding, nobody dies or moves,
+            # so the risks are worked out for the few below it only.
+            bound = base_hazard * self._largest_risk / self.mortality_norm[band] + p_move
+            who = np.flatnonzero(u_m < bound * (1.0 + 1e-9))
+        excess_need = need[who] - self._expected_need.at(age_index[who])
+        isolated = pop.strong_ties[who] == 0
+        rr = health.mortality_relative_risk(excess_need, pop.lonely[who], isolated, s.health)
+        if norming:
             # Normalise the risk factors within five-year age bands, so that deaths by
             # age follow the life table; the norm is frozen once investments can start,
             # so every scenario shares it and differs only through its effects.
@@ -413,11 +427,13 @@ class NeighbourhoodModel(mesa.Model):
             self.mortality_norm = np.where(total > 0, weighted / np.maximum(total, 1e-300), 1.0)
 
         # 8. Deaths and in-movers.
-        p_death = health.weekly_death_probability(base_hazard, rr, self.mortality_norm[band])
-        p_move = self.builder.weekly_move_probability(pop.ward, pop.age)
-        u_m = self.streams["mortality"].random(n)
-        died = u_m < p_death
-        moved = ~died & (u_m < p_death + p_move)
+        norm = self.mortality_norm[band[who]]
+        p_death = health.weekly_death_probability(base_hazard[who], rr, norm)
+        u = u_m[who]
+        died = np.zeros(n, bool)
+        moved = np.zeros(n, bool)
+        died[who] = u < p_death
+        moved[who] = ~died[who] & (u < p_death + p_move[who])
         vacated = np.flatnonzero(died | moved)
         deaths_by_ward = self._ward_sum(died)
 
