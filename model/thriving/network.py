@@ -14,6 +14,7 @@ of contact. Household ties have closeness 1 and never drop.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,9 @@ def _tie_week_draws(key_mix: np.ndarray, key: int, week: int) -> np.ndarray:
     return x
 
 
+_LOW_WORD = 0 if sys.byteorder == "little" else 1  # the low half of a uint64, as uint32
+
+
 def contact_limit(closeness: np.ndarray, same_group: np.ndarray, bonus: float) -> np.ndarray:
     """65,536 times each tie's weekly chance of contact, rounded up (uint64).
 
@@ -98,10 +102,10 @@ def contact_limit(closeness: np.ndarray, same_group: np.ndarray, bonus: float) -
 
     Returns
     -------
-    (k,) uint64, 0 to 65,536
+    (k,) uint32, 0 to 65,536
     """
     p = closeness + np.float32(bonus) * same_group
-    return np.ceil(np.minimum(p, 1.0) * np.float32(65536.0)).astype(np.uint64)
+    return np.ceil(np.minimum(p, 1.0) * np.float32(65536.0)).astype(np.uint32)
 
 
 def _sums_exact(bridging_multiplier: float, count: int) -> bool:
@@ -260,7 +264,7 @@ class TieTable:
         "bridging": bool,
         "alive": bool,
         "same_group": bool,  # both ends in the same group (kept up to date by weekly_contact)
-        "contact_limit": np.uint64,  # see contact_limit() (kept up to date with same_group)
+        "contact_limit": np.uint32,  # see contact_limit() (kept up to date with same_group)
         "key_mix": np.uint64,  # mix_tie_keys(key): the week-independent part of the draws
         "strong_seen": bool,  # strong when the per-resident sums were last brought up to date
         "alive_seen": bool,  # alive then
@@ -611,7 +615,9 @@ class TieTable:
         # so a tie shared by two scenarios meets (or not) in both: common random numbers
         # for the network too. The pair meets when its draw (tie_week_uniform16) is
         # below its chance of contact times 65,536 (contact_limit, kept per tie).
-        met = _tie_week_draws(self.key_mix, key, week) < self.contact_limit
+        draws = _tie_week_draws(self.key_mix, key, week)
+        # The draws are below 65,536: compare the 32-bit words that hold them.
+        met = draws.view(np.uint32)[_LOW_WORD::2] < self.contact_limit
         rate = np.float32(1.0 / cfg.tie_memory_weeks)
         self.strength += rate * (met.astype(np.float32) - self.strength)
         keep = self.strength < cfg.drop_threshold  # weak...
