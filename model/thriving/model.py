@@ -324,7 +324,7 @@ class NeighbourhoodModel(mesa.Model):
         gain = groups_mod.awareness_gain_probability(
             summary.member_exposure[unaware], self.outreach[unaware], s.groups
         )
-        aware[unaware] = u[3, unaware] < gain
+        aware[unaware] = u[3][unaware] < gain
         pop.aware = aware
 
         # 4. Ties form, strengthen and decay.

@@ -85,7 +85,7 @@ _LOW_WORD = 0 if sys.byteorder == "little" else 1  # the low half of a uint64, a
 
 
 def contact_limit(closeness: np.ndarray, same_group: np.ndarray, bonus: float) -> np.ndarray:
-    """65,536 times each tie's weekly chance of contact, rounded up (uint64).
+    """65,536 times each tie's weekly chance of contact, rounded up (uint32).
 
     A tie's pair meets in a week when its 16-bit draw (:func:`tie_week_uniform16`) is
     below the chance times 65,536; for a whole-number draw that is the same as being
