@@ -229,7 +229,7 @@ def weekly_demand(
     )
     adm_rate *= esc
     # Attendances admitted: one more admission chance per attendance.
-    attended = np.flatnonzero(ae)
+    attended = np.flatnonzero(ae != 0)
     adm_rate[attended] += ae[attended] * adm_cfg.from_ae_share
     admissions = poisson_from_uniform(
         adm_rate * np.asarray(modifiers.admissions_multiplier, np.float64), u[2]
