@@ -709,14 +709,12 @@ def payback_year(
     >>> payback_year(10 * one, np.array([[100.0, 0, 0]]), one, 1) is None
     True
     """
-    years = avoided.shape[1]
+    from .series import payback_year as first_year_covered  # one definition, as plotted
+
     cum_avoided = np.nanmean(np.cumsum(np.nan_to_num(avoided * discount), axis=1), axis=0)
     cum_invested = np.nanmean(np.cumsum(np.nan_to_num(investment * discount), axis=1), axis=0)
-    for year in range(max(first_year, 1), years + 1):
-        spent = cum_invested[year - 1]
-        if spent > 0 and cum_avoided[year - 1] >= spent:
-            return year
-    return None
+    year = first_year_covered(cum_avoided, cum_invested, max(first_year, 1))
+    return None if np.isnan(year) else int(year)
 
 
 def cost_benefit(
