@@ -167,7 +167,7 @@ class CommunityGrants(Lever):
 
 
 class SocialPrescribing(Lever):
-    """Link workers, to whom GPs refer lonely or high-need frequent attenders.
+    """Link workers, to whom GPs refer patients with non-medical needs.
 
     Link workers connect those who engage to community groups; some practice demand is
     replaced.
@@ -211,16 +211,11 @@ class SocialPrescribing(Lever):
         eligible = np.flatnonzero(self.resident_mask & ~recently & (pop.gp_recent > 0))
         if eligible.size == 0:
             return
-        # GPs refer their most frequent attenders; loneliness counts as much as four
-        # extra appointments a year, need as one per unit.
-        # gp_recent * 52 + 4 * lonely + need, in float64 as numpy would promote it
-        # (pop.need of these residents only; float32 terms converted once).
-        need = pop.chronic_need[eligible] + pop.acute_need[eligible]
-        score = (pop.gp_recent[eligible] * 52.0).astype(np.float64)
-        score += 4.0 * pop.lonely[eligible]
-        score += need.astype(np.float64)
         k = min(k, eligible.size)
-        top = eligible[np.argpartition(-score, k - 1)[:k]]
+        if self.entry.targeting == "frequent_attenders":
+            top = self._most_frequent_attenders(pop, eligible, k)
+        else:
+            top = self._referred_in_consultations(model, eligible, week, k)
         top = np.sort(top)
         self.referred_week[top] = week
         u = counter_uniforms(model.lever_key ^ 0x5B0, top, week, 2)
@@ -233,6 +228,38 @@ class SocialPrescribing(Lever):
         pop.aware[engaged] = True
         model.connect_to_groups(engaged, week)
         model.record_referrals(top, week, took_up, engaged_flag)
+
+    @staticmethod
+    def _most_frequent_attenders(pop, eligible: np.ndarray, k: int) -> np.ndarray:
+        """The k eligible residents with the most recent GP use (targeted schemes)."""
+        # GPs refer their most frequent attenders; loneliness counts as much as four
+        # extra appointments a year, need as one per unit.
+        # gp_recent * 52 + 4 * lonely + need, in float64 as numpy would promote it
+        # (pop.need of these residents only; float32 terms converted once).
+        need = pop.chronic_need[eligible] + pop.acute_need[eligible]
+        score = (pop.gp_recent[eligible] * 52.0).astype(np.float64)
+        score += 4.0 * pop.lonely[eligible]
+        score += need.astype(np.float64)
+        return eligible[np.argpartition(-score, k - 1)[:k]]
+
+    def _referred_in_consultations(
+        self, model: NeighbourhoodModel, eligible: np.ndarray, week: int, k: int
+    ) -> np.ndarray:
+        """Draw k eligible residents, with chance proportional to their GP appointments.
+
+        Every consultation is a chance to be referred, so a resident seeing the GP twice
+        as often is twice as likely to be picked; a lonely resident is
+        ``referral_lonely_odds_ratio`` times as likely again. Drawn without replacement
+        by Efraimidis and Spirakis' keys (the k largest ``log(u) / weight``), with
+        counter-based uniforms so each resident's draw is the same under every scenario.
+        """
+        pop = model.pop
+        weight = pop.gp_recent[eligible].astype(np.float64)
+        weight[pop.lonely[eligible]] *= self.entry.referral_lonely_odds_ratio
+        u = counter_uniforms(model.lever_key ^ 0x5B1, eligible, week, 1)[0]
+        with np.errstate(divide="ignore"):  # u = 0 (one in 2**53) gives -inf: last
+            keys = np.log(u) / weight  # weight > 0: gp_recent > 0 for the eligible
+        return eligible[np.argpartition(-keys, k - 1)[:k]]
 
 
 class CommunityConnectors(Lever):

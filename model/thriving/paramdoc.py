@@ -225,7 +225,18 @@ def format_bounds(field: FieldInfo) -> str:
     ('0 to 1', 'above 0, at most 1')
     >>> format_bounds(Field(1, ge=2)), format_bounds(Field(1))
     ('at least 2', '')
+    >>> from typing import Literal
+    >>> from pydantic.fields import FieldInfo
+    >>> format_bounds(FieldInfo.from_annotation(Literal["a", "b"]))
+    '`a` or `b`'
     """
+    choices = (
+        typing.get_args(field.annotation)
+        if typing.get_origin(field.annotation) is typing.Literal
+        else ()
+    )
+    if choices:
+        return " or ".join(f"`{choice}`" for choice in choices)
     low = high = None
     low_open = high_open = False
     for item in field.metadata:

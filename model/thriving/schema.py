@@ -76,7 +76,8 @@ def param(
         le=le,
         gt=gt,
         lt=lt,
-        allow_inf_nan=False,
+        # Only numbers can be infinite or NaN (the check fails on a text choice).
+        allow_inf_nan=None if isinstance(default, str) else False,
         json_schema_extra=extra,
     )
 
@@ -1237,12 +1238,36 @@ class CommunityGrants(InvestmentBase):
 
 
 class SocialPrescribing(InvestmentBase):
-    """Link workers, to whom GPs refer lonely or high-need frequent attenders.
+    """Link workers, to whom GPs refer patients with non-medical needs.
 
     Those who engage are connected to community groups.
     """
 
     lever: Literal["social_prescribing"]
+    targeting: Literal["consultations", "frequent_attenders"] = param(
+        "consultations",
+        unit="rule",
+        description="Who is referred. 'consultations': any patient the GP sees may be "
+        "referred, with a chance proportional to their GP appointments and higher for "
+        "lonely patients (the national roll-out, which Wilding et al. measured). "
+        "'frequent_attenders': the practice refers its most frequent attenders first "
+        "(the targeted schemes of Gloucestershire and Rotherham).",
+        source="NHS England universal personalised care model; Kimberlee 2016 and "
+        "Dayson et al. 2016 for targeted schemes",
+        confidence="medium",
+    )
+    referral_lonely_odds_ratio: float = param(
+        2.2,
+        ge=1,
+        le=20,
+        unit="odds ratio",
+        description="How much likelier a lonely patient is to be referred, for the same "
+        "GP appointments (targeting 'consultations').",
+        source="Bu et al. 2025, English Longitudinal Study of Ageing wave 10: lonely "
+        "adults aged 50+ OR 2.20 (95 % CI 1.63-2.97) for a social prescribing referral",
+        confidence="medium",
+        plausible=(1.63, 2.97),
+    )
     cost_per_link_worker_gbp: float = param(
         42_000.0,
         gt=0,
