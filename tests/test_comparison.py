@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ from thriving.comparison import (
 )
 from thriving.errors import ThrivingError
 from thriving.recording import BOROUGH_COLUMNS
-from thriving.results import FACTS, load_results, read_weekly, yearly_wide
+from thriving.results import FACTS, load_results, yearly_wide
 from thriving.runner import SUMMARY_NUMBERS
 from thriving.runspec import RunSpec, run_id
 from thriving.schema import Scenario
@@ -120,7 +121,7 @@ def records(folder: Path) -> dict[str, dict]:
 
 def test_results_table_has_one_row_per_run_with_numbers_facts_and_pairing(sweep):
     results = load_results([sweep])
-    runs = results.runs
+    runs = results.table
     summary = pd.read_csv(sweep / "summary.csv", dtype={"run_id": str, "baseline_run_id": str})
     assert list(runs["run_id"]) == list(summary["run_id"])
     for name in SUMMARY_NUMBERS:
@@ -145,10 +146,11 @@ def test_results_table_has_one_row_per_run_with_numbers_facts_and_pairing(sweep)
 
 def test_weekly_series_are_read_from_disk_one_run_at_a_time(sweep):
     results = load_results([sweep])
-    run = results.runs.iloc[1]
-    weekly = read_weekly(results, run["source"], run["run_id"])
-    assert list(weekly.columns) == list(BOROUGH_COLUMNS) and len(weekly) == 3 * 52
-    assert weekly["gp_appointments"].sum() == pytest.approx(run["gp_appointments_total"])
+    run = results.runs[1]
+    weekly = results.read_weekly(run, BOROUGH_COLUMNS)
+    assert list(weekly) == list(BOROUGH_COLUMNS) and len(weekly["week"]) == 3 * 52
+    total = results.table["gp_appointments_total"].iloc[1]
+    assert weekly["gp_appointments"].sum() == pytest.approx(total)
 
 
 def test_a_folder_that_is_not_results_is_refused(tmp_path):
@@ -336,13 +338,13 @@ def test_two_folders_with_the_same_labels_keep_their_own_baselines(sweep, tmp_pa
     copy = tmp_path / "again"
     shutil.copytree(sweep, copy)
     results = load_results([sweep, copy])
-    labels = set(results.runs["scenario"])
+    labels = set(results.table["scenario"])
     assert labels == {
         f"{label} ({name})"
         for label in ("baseline", "social_prescribing")
         for name in (sweep.name, "again")
     }
-    pairs, unpaired = pair_runs(results.runs)
+    pairs, unpaired = pair_runs(results)
     assert unpaired == 0
     assert (pairs["source"] == pairs["baseline.source"]).all()
     table = compare(results).table
@@ -354,9 +356,11 @@ def test_two_folders_with_the_same_labels_keep_their_own_baselines(sweep, tmp_pa
 
 def test_runs_that_differ_from_their_baseline_are_refused_unless_forced(sweep):
     results = load_results([sweep])
-    runs = results.runs.copy()
-    runs.loc[runs["is_baseline"], "years"] = 4
-    pairs, _ = pair_runs(runs)
+    runs = [
+        replace(run, summary={**run.summary, "years": 4}) if run.is_baseline else run
+        for run in results.runs
+    ]
+    pairs, _ = pair_runs(replace(results, runs=runs))
     with pytest.raises(ThrivingError) as error:
         check_comparable(pairs)
     message = str(error.value)
@@ -368,9 +372,9 @@ def test_runs_that_differ_from_their_baseline_are_refused_unless_forced(sweep):
 
 def test_unfinished_baseline_runs_leave_their_pairs_out_with_a_note(sweep):
     results = load_results([sweep])
-    dropped = results.runs.index[results.runs["is_baseline"]][0]
-    runs = results.runs.drop(index=dropped)
-    comparison = compare(type(results)(runs, results.yearly, results.sources, results.varied))
+    dropped = next(i for i, run in enumerate(results.runs) if run.is_baseline)
+    runs = results.runs[:dropped] + results.runs[dropped + 1 :]
+    comparison = compare(replace(results, runs=runs))
     assert set(comparison.table["n_pairs"]) == {len(SEEDS) - 1}
     assert any("2 scenario runs left out" in note for note in comparison.notes)
 

@@ -16,6 +16,7 @@ import pytest
 
 from thriving import series
 from thriving.cli import cli
+from thriving.results import open_results, pair_rows
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -116,9 +117,9 @@ def test_pictures_say_what_they_show(plotted):
 
 def test_the_payback_picture_states_the_payback_of_the_runs(plotted):
     folder, _ = plotted
-    data = series.open_results(folder)
-    weekly = series.load_weekly(data, ["service_cost_gbp", "investment_spend_gbp"])
-    rows, base_rows = series.pair_rows(data.runs)
+    data = open_results(folder)
+    weekly = data.weekly(["service_cost_gbp", "investment_spend_gbp"])
+    rows, base_rows = pair_rows(data.runs)
     cost = weekly.values["service_cost_gbp"]
     result = series.payback(
         cost[rows],

@@ -21,13 +21,12 @@ from hypothesis import strategies as st
 from thriving import series
 from thriving.errors import ThrivingError
 from thriving.recording import discount_factors
+from thriving.results import Results, RunInfo, Source, open_results, pair_rows
 from thriving.series import (
-    RunInfo,
     band,
     cumulative_discounted,
     funded_spans,
     group_runs,
-    pair_rows,
     paired_difference,
     payback,
     payback_year,
@@ -342,14 +341,16 @@ def test_an_unknown_metric_is_a_usage_error_with_a_suggestion():
 
 
 def results(runs, design="none", labels=None):
-    return series.Results(
+    source = Source(
         path=Path("."),
         kind="sweep",
-        runs=runs,
+        name="test",
+        design="sampled" if design == "sample" else "grid",
         baseline="baseline",
-        labels=labels or ["baseline", "grants", "teams"],
-        design=design,
+        labels=tuple(labels or ["baseline", "grants", "teams"]),
+        by_point=design == "grid",
     )
+    return Results((source,), runs)
 
 
 def test_groups_are_one_per_scenario_baseline_first():
@@ -464,10 +465,10 @@ def write_fake_sweep(folder: Path, weeks=(104, 104, 52)) -> list[str]:
 
 def test_a_sweep_folder_is_read_run_by_run_padding_shorter_runs(tmp_path):
     ids = write_fake_sweep(tmp_path / "sweep")
-    data = series.open_results(tmp_path / "sweep")
+    data = open_results(tmp_path / "sweep")
     assert data.kind == "sweep" and data.baseline == "baseline" and data.run_ids == ids
     assert data.summary_value("price_year") == "2023/24"
-    weekly = series.load_weekly(data, ["gp_appointments", "investment_spend_gbp"])
+    weekly = data.weekly(["gp_appointments", "investment_spend_gbp"])
     gp = weekly.values["gp_appointments"]
     assert gp.shape == (3, 104)
     assert weekly.weeks.tolist() == list(range(1, 105))
@@ -478,25 +479,25 @@ def test_a_sweep_folder_is_read_run_by_run_padding_shorter_runs(tmp_path):
 
 def test_ward_series_become_yearly_totals_in_the_ward_tables_order(tmp_path):
     write_fake_sweep(tmp_path / "sweep")
-    data = series.open_results(tmp_path / "sweep")
-    wards = series.load_ward_years(data, ["service_cost_gbp"], ["A ward", "B ward"])
+    data = open_results(tmp_path / "sweep")
+    wards = data.ward_years(["service_cost_gbp"], ["A ward", "B ward"])
     cost = wards.values["service_cost_gbp"]
     assert cost.shape == (3, 2, 2)
     assert cost[0].tolist() == [[52.0, 52.0], [104.0, 104.0]]
     assert np.isnan(cost[2, :, 1]).all()  # the short run has no year 2
     assert wards.values["population"][0, :, 0].tolist() == [3000.0, 1000.0]  # yearly mean
     with pytest.raises(ThrivingError, match="not in the ward table"):
-        series.load_ward_years(data, ["service_cost_gbp"], ["A ward"])
+        data.ward_years(["service_cost_gbp"], ["A ward"])
 
 
 def test_folders_that_cannot_be_plotted_are_refused_plainly(tmp_path):
     with pytest.raises(ThrivingError, match="is not a folder"):
-        series.open_results(tmp_path / "missing")
+        open_results(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ThrivingError, match="is not a results folder"):
-        series.open_results(tmp_path / "empty")
+        open_results(tmp_path / "empty")
     write_fake_sweep(tmp_path / "unfinished")
     for record in (tmp_path / "unfinished" / "runs").glob("*.json"):
         record.unlink()
     with pytest.raises(ThrivingError, match="no finished runs to plot"):
-        series.open_results(tmp_path / "unfinished")
+        open_results(tmp_path / "unfinished")

@@ -292,34 +292,35 @@ def paired_difference(
 # --------------------------------------------------------------------------------------
 
 
-def pair_runs(runs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def pair_runs(results: Results) -> tuple[pd.DataFrame, int]:
     """Each scenario run beside its paired baseline run.
 
     Parameters
     ----------
-    runs : pandas.DataFrame
-        :attr:`thriving.results.Results.runs`.
+    results : Results
+        From :func:`thriving.results.load_results`; runs are paired as
+        :func:`thriving.results.pair_rows` pairs them.
 
     Returns
     -------
     pairs : pandas.DataFrame
-        One row per scenario run whose baseline run is there: the scenario run's columns,
-        then the baseline run's columns prefixed ``baseline.`` (``baseline.source``,
-        ``baseline.service_cost_gbp_pv``, ...). In the order of ``runs``.
+        One row per scenario run whose baseline run is there: the scenario run's columns
+        of :attr:`thriving.results.Results.table`, then the baseline run's columns
+        prefixed ``baseline.`` (``baseline.source``, ``baseline.service_cost_gbp_pv``,
+        ...). In the order of the runs.
     unpaired : int
         Scenario runs left out because their baseline run is not there (not finished).
     """
-    scenario = runs[~runs["is_baseline"].astype(bool)]
-    baseline = runs[runs["is_baseline"].astype(bool)].add_prefix("baseline.")
-    pairs = scenario.merge(
-        baseline,
-        how="inner",
-        left_on=["baseline_source", "baseline_run_id"],
-        right_on=["baseline.source", "baseline.run_id"],
-        sort=False,
-        validate="many_to_one",
-    )
-    return pairs.reset_index(drop=True), len(scenario) - len(pairs)
+    import pandas as pd
+
+    from .results import pair_rows
+
+    table = results.table
+    rows, base_rows = pair_rows(results.runs)
+    scenario = table.iloc[rows].reset_index(drop=True)
+    baseline = table.iloc[base_rows].add_prefix("baseline.").reset_index(drop=True)
+    pairs = pd.concat([scenario, baseline], axis=1)
+    return pairs, int((~table["is_baseline"].astype(bool)).sum()) - len(pairs)
 
 
 @dataclass(frozen=True)
@@ -537,7 +538,7 @@ def compare(results: Results, *, optimism_bias: float = 0.0, force: bool = False
 
     if not optimism_bias >= 0:
         raise ThrivingError(f"--optimism-bias must be 0 or more (got {optimism_bias})")
-    pairs, unpaired = pair_runs(results.runs)
+    pairs, unpaired = pair_runs(results)
     if pairs.empty:
         folders = ", ".join(str(s) for s in results.sources)
         raise ThrivingError(

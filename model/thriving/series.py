@@ -1,20 +1,15 @@
-"""Weekly series of a results folder, as arrays: bands, pairs, payback and ward effects.
+"""Weekly series as arrays: bands, pairs, payback and ward effects.
 
 What the pictures of ``thriving plot`` (and the report) are computed from, without
-matplotlib. A results folder is either a sweep (``thriving sweep``: ``manifest.json``,
-``runs/<id>.parquet`` and ``runs/<id>.wards.parquet``, ``runs/<id>.json``) or a single
-run (``thriving run``: ``timeseries.csv``, ``timeseries_by_ward.csv``, ``summary.json``);
-:func:`open_results` reads either.
-
-Series are read one run at a time and only the columns asked for, into one array of
-shape (runs, weeks) per column (:func:`load_weekly`; a sweep of 1,000 ten-year runs takes
-about 4 MB a column), or ward by year, (runs, wards, years) (:func:`load_ward_years`).
-The rest are pure functions on those arrays:
+matplotlib. The series are read by :class:`thriving.results.Results`
+(:func:`thriving.results.open_results`): one array of shape (runs, weeks) per column
+(:meth:`~thriving.results.Results.weekly`), or ward by year, (runs, wards, years)
+(:meth:`~thriving.results.Results.ward_years`); runs are paired with their baseline runs
+by :func:`thriving.results.pair_rows`. The rest are pure functions on those arrays:
 
 * :func:`rolling_mean` smooths weekly noise (a centred mean over a few weeks);
 * :func:`band` gives the median and the 10-90 % range across runs;
-* :func:`pair_rows` and :func:`paired_difference` pair each scenario run with its
-  baseline run (same seed, same values of the varied settings the baseline has);
+* :func:`paired_difference` gives each scenario run minus its paired baseline run;
 * :func:`yearly_totals`, :func:`cumulative_discounted` and :func:`payback_year` give
   cumulative cost avoided against cumulative investment (HM Treasury Green Book
   discounting, :func:`thriving.recording.discount_factors`);
@@ -26,19 +21,20 @@ The rest are pure functions on those arrays:
 from __future__ import annotations
 
 import difflib
-import json
 import math
-import os
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import ThrivingError
 from .recording import discount_factors
+from .results import point_key
+
+if TYPE_CHECKING:
+    from .results import Results
 
 WEEKS_PER_YEAR = 52
 
@@ -180,420 +176,6 @@ def resolve_metrics(names: Iterable[str]) -> list[Metric]:
 
 
 # --------------------------------------------------------------------------------------
-# A results folder, opened for reading
-# --------------------------------------------------------------------------------------
-
-#: Summary values kept for each run (the rest of a run's summary is not needed here).
-KEPT_SUMMARY = (
-    "price_year",
-    "discount_rate",
-    "years",
-    "burn_in_years",
-    "first_investment_year",
-    "borough_adults",
-    "residents_simulated",
-)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """Who a finished run is.
-
-    Attributes
-    ----------
-    run_id : str
-    scenario : str
-        The scenario's label.
-    seed : int
-    replicate : int
-    point : dict
-        Values of the varied settings this run has (dotted path to value).
-    is_baseline : bool
-    baseline_run_id : str or None
-        The baseline run it is paired with (None for a baseline run, or a single run).
-    summary : dict
-        The run's price year, discount rate, years, burn-in years, first investment
-        year, borough adults and residents simulated.
-    """
-
-    run_id: str
-    scenario: str
-    seed: int
-    replicate: int
-    point: Mapping[str, Any]
-    is_baseline: bool
-    baseline_run_id: str | None
-    summary: Mapping[str, Any]
-
-
-@dataclass
-class Results:
-    """A results folder: its finished runs and how to read their series.
-
-    Made by :func:`open_results`.
-
-    Attributes
-    ----------
-    path : Path
-    kind : str
-        ``"sweep"`` or ``"run"``.
-    runs : list of RunInfo
-        Finished runs, in the sweep's order.
-    baseline : str or None
-        Label of the baseline scenario (None for a single run).
-    labels : list of str
-        Scenario labels, baseline first, in the experiment's order.
-    design : str
-        ``"none"`` (nothing varied), ``"grid"`` (``vary``) or ``"sample"`` (a sampling
-        design: Latin hypercube, Sobol or Morris).
-    varied : list of str
-        Dotted paths of the varied settings.
-    wards_file : str or None
-        The ward table the runs used (None: the one shipped with Thriving).
-    not_done : int
-        Runs of the sweep left out because they have not (wholly) finished.
-    """
-
-    path: Path
-    kind: str
-    runs: list[RunInfo]
-    baseline: str | None
-    labels: list[str]
-    design: str = "none"
-    varied: list[str] = field(default_factory=list)
-    wards_file: str | None = None
-    not_done: int = 0
-
-    @property
-    def run_ids(self) -> list[str]:
-        """Ids of the finished runs, in order."""
-        return [run.run_id for run in self.runs]
-
-    def summary_value(self, key: str, default: Any = None) -> Any:
-        """A summary value of the first run that has it (price year, discount rate...)."""
-        for run in self.runs:
-            value = run.summary.get(key)
-            if value is not None:
-                return value
-        return default
-
-    def read_weekly(self, run_id: str, columns: Sequence[str]) -> dict[str, np.ndarray]:
-        """Some columns of a run's weekly borough series, as float64 arrays."""
-        if self.kind == "sweep":
-            return _read_parquet(self.path / "runs" / f"{run_id}.parquet", columns)
-        return _read_csv(self.path / "timeseries.csv", columns)
-
-    def read_wards(self, run_id: str, columns: Sequence[str]) -> dict[str, np.ndarray]:
-        """Some columns of a run's weekly series by ward (``ward`` as names)."""
-        if self.kind == "sweep":
-            return _read_parquet(self.path / "runs" / f"{run_id}.wards.parquet", columns)
-        return _read_csv(self.path / "timeseries_by_ward.csv", columns)
-
-
-def open_results(path: str | os.PathLike[str]) -> Results:
-    """Open a results folder of ``thriving sweep`` or ``thriving run``.
-
-    Parameters
-    ----------
-    path
-        The folder.
-
-    Returns
-    -------
-    Results
-
-    Raises
-    ------
-    ThrivingError
-        If the folder does not exist, is neither kind of results folder, or holds no
-        finished run.
-    """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise ThrivingError(f"{folder} is not a folder")
-    if (folder / "timeseries.csv").is_file() and (folder / "summary.json").is_file():
-        return _open_single_run(folder)
-    if (folder / "manifest.json").is_file():
-        return _open_sweep(folder)
-    raise ThrivingError(
-        f"{folder} is not a results folder: it has neither a sweep's manifest.json nor a "
-        "run's timeseries.csv and summary.json (give the folder that thriving sweep or "
-        "thriving run wrote)"
-    )
-
-
-def _open_sweep(folder: Path) -> Results:
-    from .store import ResultsFolder
-
-    store = ResultsFolder(folder)
-    manifest = store.read_manifest()
-    experiment = manifest.get("experiment") or {}
-    runs: list[RunInfo] = []
-    not_done = 0
-    for entry in manifest.get("runs", []):
-        record = store.read_record(entry["run_id"])
-        if record is None:
-            not_done += 1
-            continue
-        summary = record.get("summary") or {}
-        runs.append(
-            RunInfo(
-                run_id=record["run_id"],
-                scenario=str(record.get("scenario", entry.get("scenario"))),
-                seed=int(record.get("seed", entry.get("seed", 0))),
-                replicate=int(record.get("replicate", entry.get("replicate", 0))),
-                point=dict(record.get("point") or {}),
-                is_baseline=bool(record.get("is_baseline", entry.get("is_baseline"))),
-                baseline_run_id=record.get("baseline_run_id"),
-                summary={k: summary.get(k) for k in KEPT_SUMMARY},
-            )
-        )
-    if not runs:
-        total = len(manifest.get("runs", []))
-        raise ThrivingError(
-            f"{folder} has no finished runs to plot ({total} in the sweep, none finished); "
-            "run the sweep again to complete it"
-        )
-    labels = list(experiment.get("labels") or dict.fromkeys(r.scenario for r in runs))
-    baseline = experiment.get("baseline")
-    if baseline is None:
-        baseline = next((r.scenario for r in runs if r.is_baseline), None)
-    if baseline is not None and baseline in labels:
-        labels = [baseline] + [label for label in labels if label != baseline]
-    design = "none"
-    if experiment.get("sample"):
-        design = "sample"
-    elif experiment.get("vary") or len({_point_key(r.point) for r in runs}) > 1:
-        design = "grid"
-    wards_file = None
-    for scenario in experiment.get("scenarios") or []:
-        population = (scenario.get("scenario") or {}).get("population") or {}
-        if population.get("wards_file"):
-            wards_file = str(population["wards_file"])
-            break
-    return Results(
-        path=folder,
-        kind="sweep",
-        runs=runs,
-        baseline=baseline,
-        labels=labels,
-        design=design,
-        varied=[str(v) for v in manifest.get("varied", [])],
-        wards_file=wards_file,
-        not_done=not_done,
-    )
-
-
-def _open_single_run(folder: Path) -> Results:
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ThrivingError(f"cannot read {folder / 'summary.json'}: {exc}") from None
-    label = str(summary.get("scenario", folder.name))
-    wards_file = None
-    scenario_file = folder / "scenario.yaml"
-    if scenario_file.is_file():
-        import yaml
-
-        try:
-            scenario = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) or {}
-            wards_file = (scenario.get("population") or {}).get("wards_file")
-        except (OSError, yaml.YAMLError):
-            wards_file = None
-    run = RunInfo(
-        run_id=folder.name,
-        scenario=label,
-        seed=int(summary.get("seed", 0)),
-        replicate=0,
-        point={},
-        is_baseline=False,
-        baseline_run_id=None,
-        summary={k: summary.get(k) for k in KEPT_SUMMARY},
-    )
-    return Results(
-        path=folder,
-        kind="run",
-        runs=[run],
-        baseline=None,
-        labels=[label],
-        wards_file=str(wards_file) if wards_file else None,
-    )
-
-
-def _read_parquet(path: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path, columns=list(columns))
-    except (OSError, ValueError, KeyError) as exc:
-        raise ThrivingError(f"cannot read {path}: {exc}") from None
-    out = {}
-    for name in columns:
-        column = table.column(name)
-        if name == "ward":  # names repeat every week: decode each name once
-            encoded = column.combine_chunks().dictionary_encode()
-            names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-            out[name] = names[encoded.indices.to_numpy()]
-        else:
-            out[name] = column.to_numpy().astype(np.float64, copy=False)
-    return out
-
-
-def _read_csv(path: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(path, usecols=list(columns))
-    except (OSError, ValueError) as exc:
-        raise ThrivingError(f"cannot read {path}: {exc}") from None
-    return {
-        name: frame[name].to_numpy(dtype=object if name == "ward" else np.float64)
-        for name in columns
-    }
-
-
-# --------------------------------------------------------------------------------------
-# Loading series
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Weekly:
-    """Weekly series of many runs, one array per column.
-
-    Attributes
-    ----------
-    run_ids : list of str
-        Row ``i`` of every array is run ``run_ids[i]``.
-    weeks : (weeks,) int64
-        Week numbers, 1 = first week of year 1 (after burn-in).
-    years : (weeks,) int64
-        Year of each week, 1-based.
-    values : dict of str to (runs, weeks) float64
-        Runs shorter than the longest are padded with NaN.
-    """
-
-    run_ids: list[str]
-    weeks: np.ndarray
-    years: np.ndarray
-    values: dict[str, np.ndarray]
-
-
-def load_weekly(results: Results, columns: Sequence[str]) -> Weekly:
-    """Read some columns of every finished run's weekly borough series.
-
-    Runs are read one at a time, only the columns asked for, so memory is the arrays
-    returned: runs x weeks x 8 bytes per column.
-
-    Parameters
-    ----------
-    results : Results
-    columns : sequence of str
-        Weekly columns (``gp_appointments``, ``investment_spend_gbp``...).
-
-    Returns
-    -------
-    Weekly
-    """
-    wanted = list(dict.fromkeys(["week", "year", *columns]))
-    arrays: dict[str, np.ndarray] = {}
-    weeks = np.zeros(0, np.int64)
-    years = np.zeros(0, np.int64)
-    n_runs = len(results.runs)
-    for i, run in enumerate(results.runs):
-        data = results.read_weekly(run.run_id, wanted)
-        n = len(data["week"])
-        if n > len(weeks):  # the longest run so far sets the weeks
-            weeks = data["week"].astype(np.int64)
-            years = data["year"].astype(np.int64)
-            for name in columns:
-                grown = np.full((n_runs, n), np.nan)
-                if name in arrays:
-                    grown[:, : arrays[name].shape[1]] = arrays[name]
-                arrays[name] = grown
-        for name in columns:
-            arrays[name][i, :n] = data[name]
-    return Weekly(results.run_ids, weeks, years, {name: arrays[name] for name in columns})
-
-
-@dataclass(frozen=True)
-class WardYears:
-    """Yearly totals by ward of many runs.
-
-    Attributes
-    ----------
-    run_ids : list of str
-    wards : list of str
-        Ward names, in the ward table's order.
-    values : dict of str to (runs, wards, years) float64
-        Each column summed over the weeks of each year; ``population`` is the mean over
-        the year's weeks instead (adults in the ward, scaled to the borough).
-    """
-
-    run_ids: list[str]
-    wards: list[str]
-    values: dict[str, np.ndarray]
-
-
-def load_ward_years(results: Results, columns: Sequence[str], wards: Sequence[str]) -> WardYears:
-    """Read every finished run's weekly series by ward, as yearly totals by ward.
-
-    Parameters
-    ----------
-    results : Results
-    columns : sequence of str
-        Weekly ward columns to total (``service_cost_gbp``, ``lonely_person_years``...).
-        ``population`` is always read (as a yearly mean).
-    wards : sequence of str
-        Ward names, in the order wanted (the ward table's).
-
-    Returns
-    -------
-    WardYears
-
-    Raises
-    ------
-    ThrivingError
-        If a run has a ward not in ``wards``.
-    """
-    import pandas as pd
-
-    names = list(dict.fromkeys(["population", *columns]))
-    position = {name: i for i, name in enumerate(wards)}
-    n_wards = len(wards)
-    n_years = max(int(run.summary.get("years") or 0) for run in results.runs) or 1
-    out = {name: np.full((len(results.runs), n_wards, n_years), np.nan) for name in names}
-    for i, run in enumerate(results.runs):
-        data = results.read_wards(run.run_id, ["year", "ward", *names])
-        year = data["year"].astype(np.int64) - 1
-        inverse, unique = pd.factorize(data["ward"])
-        missing = [str(w) for w in unique if w not in position]
-        if missing:
-            raise ThrivingError(
-                f"run {run.run_id} has wards that are not in the ward table "
-                f"({', '.join(missing[:3])}); was the ward table changed after the run?"
-            )
-        ward = np.array([position[w] for w in unique], dtype=np.int64)[inverse]
-        n_years = max(n_years, int(year.max()) + 1)
-        if n_years > out[names[0]].shape[2]:
-            for name in names:
-                grown = np.full((len(results.runs), n_wards, n_years), np.nan)
-                grown[:, :, : out[name].shape[2]] = out[name]
-                out[name] = grown
-        cell = ward * n_years + year
-        size = n_wards * n_years
-        weeks = np.bincount(cell, minlength=size).reshape(n_wards, n_years)
-        for name in names:
-            total = np.bincount(cell, weights=data[name], minlength=size).reshape(n_wards, n_years)
-            if name == "population":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    total = total / weeks
-            total[weeks == 0] = np.nan
-            out[name][i] = total
-    return WardYears(results.run_ids, list(wards), out)
-
-
-# --------------------------------------------------------------------------------------
 # Pure functions: smoothing, bands, pairs
 # --------------------------------------------------------------------------------------
 
@@ -695,53 +277,6 @@ def band(values: np.ndarray, quantiles: tuple[float, float] = BAND_QUANTILES) ->
     return Band(stats[0], stats[1], stats[2], int(values.shape[0]))
 
 
-def pair_rows(runs: Sequence[RunInfo]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of the scenario runs and of their paired baseline runs.
-
-    A run is paired with the run its ``baseline_run_id`` names (the baseline run of the
-    same seed and the same values of the varied settings the baseline has). Runs whose
-    baseline run has not finished are left out, and so are baseline runs themselves.
-
-    Parameters
-    ----------
-    runs : sequence of RunInfo
-
-    Returns
-    -------
-    rows, baseline_rows : (pairs,) intp
-        Positions in ``runs``.
-
-    Raises
-    ------
-    ValueError
-        If a pair's two runs have different seeds (the folder is inconsistent).
-
-    Examples
-    --------
-    >>> def run(i, seed, base=None):
-    ...     return RunInfo(i, "b" if base is None else "s", seed, 0, {}, base is None, base, {})
-    >>> runs = [run("b1", 1), run("b2", 2), run("s2", 2, "b2"), run("s1", 1, "b1")]
-    >>> [r.tolist() for r in pair_rows(runs)]
-    [[2, 3], [1, 0]]
-    """
-    where = {run.run_id: i for i, run in enumerate(runs)}
-    rows, base_rows = [], []
-    for i, run in enumerate(runs):
-        if run.is_baseline or run.baseline_run_id is None:
-            continue
-        j = where.get(run.baseline_run_id)
-        if j is None:
-            continue
-        if runs[j].seed != run.seed:
-            raise ValueError(
-                f"run {run.run_id} (seed {run.seed}) is paired with {runs[j].run_id} "
-                f"(seed {runs[j].seed}); paired runs must share a seed"
-            )
-        rows.append(i)
-        base_rows.append(j)
-    return np.asarray(rows, dtype=np.intp), np.asarray(base_rows, dtype=np.intp)
-
-
 def paired_difference(values: np.ndarray, rows: np.ndarray, base_rows: np.ndarray) -> np.ndarray:
     """Each scenario run minus its paired baseline run.
 
@@ -749,7 +284,7 @@ def paired_difference(values: np.ndarray, rows: np.ndarray, base_rows: np.ndarra
     ----------
     values : (runs, ...) float
     rows, base_rows : (pairs,) int
-        From :func:`pair_rows`.
+        From :func:`thriving.results.pair_rows`.
 
     Returns
     -------
@@ -788,7 +323,7 @@ class Group:
         The grid point's values this group's runs have (empty otherwise).
     is_baseline : bool
     rows : (runs,) intp
-        Positions of the group's runs in :attr:`Results.runs`.
+        Positions of the group's runs in :attr:`thriving.results.Results.runs`.
     """
 
     label: str
@@ -869,10 +404,6 @@ def point_text(point: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _point_key(point: Mapping[str, Any]) -> str:
-    return json.dumps(dict(point), sort_keys=True, default=str)
-
-
 def group_runs(results: Results, max_groups: int = MAX_GROUPS) -> Grouping:
     """Which runs are drawn together, one line and band each.
 
@@ -895,20 +426,20 @@ def group_runs(results: Results, max_groups: int = MAX_GROUPS) -> Grouping:
     order = {label: i for i, label in enumerate(results.labels)}
     keyed: dict[tuple[str, str], list[int]] = {}
     points: dict[tuple[str, str], Mapping[str, Any]] = {}
-    by_point = results.design == "grid"
+    by_point = results.folder.by_point
     for i, run in enumerate(results.runs):
-        key = (run.scenario, _point_key(run.point) if by_point else "")
+        key = (run.scenario, point_key(run.point) if by_point else "")
         keyed.setdefault(key, []).append(i)
         points.setdefault(key, dict(run.point) if by_point else {})
     note = ""
-    if results.design == "sample":
-        n_points = len({_point_key(r.point) for r in results.runs if not r.is_baseline})
+    if results.folder.design == "sampled":
+        n_points = len({point_key(r.point) for r in results.runs if not r.is_baseline})
         note = f"each band pools all {n_points:,} sampled parameter points"
     keys = sorted(keyed, key=lambda k: (order.get(k[0], len(order)), _first(keyed[k])))
     is_base = {k: k[0] == results.baseline for k in keys}
     if by_point and sum(not b for b in is_base.values()) > max_groups:
         first = results.runs[next(i for i, r in enumerate(results.runs) if not r.is_baseline)]
-        wanted = _point_key(first.point)
+        wanted = point_key(first.point)
         keys = [k for k in keys if k[1] == wanted or (is_base[k] and _fits(points[k], first.point))]
         keys = [k for k in keys if not is_base[k]] + [k for k in keys if is_base[k]][:1]
         keys.sort(key=lambda k: (order.get(k[0], len(order)), _first(keyed[k])))

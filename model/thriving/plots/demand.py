@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import series
 from ..errors import ThrivingError
+from ..results import Results, Weekly, open_results, pair_rows
 from . import style
 
 if TYPE_CHECKING:
@@ -136,12 +137,12 @@ def plot_results(
     chosen = series.resolve_metrics(_split(metrics))
     if smooth_weeks < 1:
         raise ThrivingError(f"the rolling mean needs 1 week or more (got {smooth_weeks})")
-    data = series.open_results(results)
+    data = open_results(results)
     out = PlotOutcome(data.path / PLOTS_FOLDER, runs=len(data.runs), not_done=data.not_done)
     grouping = series.group_runs(data)
     columns = [m.column for m in chosen]
-    weekly = series.load_weekly(data, [*columns, *MONEY_COLUMNS])
-    rows, base_rows = series.pair_rows(data.runs)
+    weekly = data.weekly([*columns, *MONEY_COLUMNS])
+    rows, base_rows = pair_rows(data.runs)
     spans = series.funded_spans(weekly.values["investment_spend_gbp"], weekly.weeks)
     context = _Context(data, grouping, weekly, rows, base_rows, spans, smooth_weeks)
 
@@ -182,7 +183,7 @@ def _split(metrics: Sequence[str]) -> list[str]:
     return [name for item in metrics for name in item.split(",") if name.strip()]
 
 
-def _no_pairs(data: series.Results, what: str) -> str:
+def _no_pairs(data: Results, what: str) -> str:
     if data.kind == "run":
         return f"{what}: a single run has no baseline run to compare with (plot a sweep)"
     return f"{what}: no scenario run has a finished baseline run to pair with"
@@ -192,9 +193,9 @@ def _no_pairs(data: series.Results, what: str) -> str:
 class _Context:
     """Everything the pictures of one folder share."""
 
-    data: series.Results
+    data: Results
     grouping: series.Grouping
-    weekly: series.Weekly
+    weekly: Weekly
     rows: np.ndarray
     base_rows: np.ndarray
     spans: list[tuple[int, int]]
@@ -723,7 +724,7 @@ def _ward_pictures(ctx: _Context) -> list[Path]:
 
     table = load_ward_table(ctx.data.wards_file)
     names = [str(n) for n in table.names]
-    ward_years = series.load_ward_years(ctx.data, [p[1] for p in WARD_PICTURES], names)
+    ward_years = ctx.data.ward_years([p[1] for p in WARD_PICTURES], names)
     files: list[Path] = []
     for name, column, what, unit, kind in WARD_PICTURES:
         effects = []
