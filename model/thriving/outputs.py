@@ -7,7 +7,7 @@ One run writes one folder::
     summary.json             totals, present values (3.5 % a year) and calibration measures
     scenario.yaml            the resolved scenario, every value written out
     referrals.csv            social-prescribing referrals (only if there were any)
-    manifest.json            versions, seed, checksums, command line, timings
+    manifest.json            versions and code, seed, checksums, command line, timings
 
 Everything but ``manifest.json`` is byte-identical for the same scenario and seed (on the
 same machine and library versions): numbers are written as the shortest text that reads
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ThrivingError
+from .provenance import code_fingerprint
 from .store import fsync_folder
 
 if TYPE_CHECKING:
@@ -233,6 +234,8 @@ def build_manifest(
     seed = int(result.summary["seed"])
     manifest: dict[str, Any] = {
         "thriving_version": __version__,
+        # The version can stay the same while the model changes; the code cannot.
+        "thriving_code": code_fingerprint(),
         "versions": software_versions(),
         "scenario_name": scenario.name,
         "seed": seed,

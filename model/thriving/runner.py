@@ -133,6 +133,7 @@ def _run_and_write(
     """Run the model, write its files (JSON last); return the summary numbers."""
     from . import __version__
     from .model import NeighbourhoodModel
+    from .provenance import code_fingerprint
     from .store import atomic_write_json, atomic_write_parquet
 
     result = NeighbourhoodModel(spec.scenario, spec.seed, track_gp_use=spec.track_gp_use).run()
@@ -163,6 +164,10 @@ def _run_and_write(
         "seconds": round(time.perf_counter() - clock, 3),
         "worker": worker,
         "thriving_version": __version__,
+        # The version alone can hide a changed model. Only here, not in the Parquet
+        # metadata: the series files stay byte-identical across edits that leave the
+        # numbers as they were, as they are across executors and worker counts.
+        "thriving_code": code_fingerprint(),
         "summary": result.summary,
     }
     atomic_write_json(folder.record_file(spec.run_id), record)
@@ -335,7 +340,8 @@ class DaskExecutor:
         """Refuse workers that run other versions or cannot see the results folder."""
         import secrets
 
-        from .store import atomic_write_text, package_versions
+        from .provenance import short
+        from .store import CODE, RESULT_PACKAGES, atomic_write_text, package_versions
 
         if not self._client.nthreads():
             self._client.wait_for_workers(1, timeout=60)
@@ -359,13 +365,19 @@ class DaskExecutor:
         for address, (versions, sees_folder) in answers.items():
             differ = [
                 f"{name} {versions.get(name)} (here {here.get(name)})"
-                for name in ("thriving", "numpy", "mesa")
+                for name in RESULT_PACKAGES
                 if versions.get(name) != here.get(name)
             ]
+            if versions.get(CODE) != here.get(CODE):  # same version, edited source
+                differ.append(
+                    f"other Thriving code ({short(versions.get(CODE))}, "
+                    f"here {short(here.get(CODE))})"
+                )
             if differ:
                 raise ThrivingError(
                     f"Dask worker {address} has {', '.join(differ)}: results would not "
-                    f"match; install the same versions on every worker"
+                    f"match; install the same versions, and the same Thriving source, on "
+                    f"every worker"
                 )
             if not sees_folder:
                 raise ThrivingError(

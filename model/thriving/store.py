@@ -3,7 +3,7 @@
 A sweep writes into one folder::
 
     results/<experiment>/
-      manifest.json             the experiment, versions, executor, each run's status
+      manifest.json             the experiment, versions and code, executor, each run's status
       summary.csv               one row per finished run (rebuilt from runs/*.json)
       runs/<run_id>.parquet        weekly borough series of one run
       runs/<run_id>.wards.parquet  weekly series by ward
@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import ThrivingError
+from .provenance import code_fingerprint, short
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,6 +57,10 @@ RECORDED_PACKAGES = ("thriving", "numpy", "mesa", "pandas", "pyarrow")
 
 #: Packages whose versions must match to resume a sweep (they change the numbers).
 RESULT_PACKAGES = ("thriving", "numpy", "mesa")
+
+#: Key of :func:`package_versions` that holds the fingerprint of Thriving's own source
+#: (:func:`thriving.provenance.code_fingerprint`); it must match to resume a sweep too.
+CODE = "thriving_code"
 
 #: Parquet files end with these four bytes; a file without them is not whole.
 _PARQUET_MAGIC = b"PAR1"
@@ -193,7 +198,15 @@ def now_iso() -> str:
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages results depend on."""
+    """Versions of Python and the packages results depend on, and Thriving's code.
+
+    Returns
+    -------
+    dict of str to str
+        ``python``, each of :data:`RECORDED_PACKAGES`, and under :data:`CODE` the
+        fingerprint of the Thriving source running (which changes with any edit, where
+        the version number may not).
+    """
     from importlib import metadata
 
     versions = {"python": sys.version.split()[0]}
@@ -207,6 +220,7 @@ def package_versions() -> dict[str, str]:
                 versions[name] = __version__
             else:
                 versions[name] = "not installed"
+    versions[CODE] = code_fingerprint()
     return versions
 
 
@@ -460,6 +474,17 @@ def check_resumable(
             f"{folder.path} was made with other package versions ({', '.join(changed)}); "
             f"runs made with different versions may not match. To resume, reinstall those "
             f"versions; otherwise {advice}"
+        )
+    # The same version number can hide a changed model (it stays 0.1.0 while the model
+    # is developed), so the source itself must match too. A folder made before the code
+    # was recorded counts as made by other code: nothing shows it was not.
+    old_code = old_versions.get(CODE)
+    if old_code != versions.get(CODE):
+        raise ThrivingError(
+            f"{folder.path} holds runs made by other Thriving code (code {short(old_code)}, "
+            f"this is {short(versions.get(CODE))}; both version "
+            f"{versions.get('thriving')}): Thriving has been changed since those runs were "
+            f"made, so new runs might not match them. To keep both, {advice}"
         )
     return manifest
 
