@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from thriving import paramdoc, report
 from thriving.cli import cli
+from thriving.report import words
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -581,7 +582,7 @@ def test_a_budget_the_sweep_varies_is_given_as_varied():
             "vary": {"investments.social_prescribing.budget_per_year": [100000, 300000]},
         }
     )
-    budgets = report._varied_budgets(facts)
+    budgets = words._varied_budgets(facts)
     assert budgets == {"social_prescribing": "£100,000 or £300,000 a year"}
     sentence = report.investment_sentence(
         {"lever": "social_prescribing", "budget_per_year": 3e5, "start_year": 1, "end_year": 3},
