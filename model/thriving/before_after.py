@@ -324,8 +324,9 @@ class ScenarioBeforeAfter:
         """The scenario's label with any varied settings."""
         if not self.point:
             return self.scenario
-        settings = ", ".join(f"{k.rsplit('.', 1)[-1]} = {v}" for k, v in self.point.items())
-        return f"{self.scenario} ({settings})"
+        from .series import point_text  # the varied values in words, as the plots say them
+
+        return f"{self.scenario} ({point_text(self.point)})"
 
 
 @dataclass
@@ -455,8 +456,9 @@ def analyse_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
                 raise ThrivingError(f"cannot read {file}: {exc}") from None
         return cache[run_id]
 
-    for row in chosen.itertuples(index=False):
-        run = row._asdict()
+    # Records, not itertuples: the varied settings' dotted names are not identifiers,
+    # and itertuples would rename them.
+    for run in chosen.to_dict("records"):
         scenario_gp = quarters_of(run["run_id"])
         baseline_gp = quarters_of(run["baseline_run_id"]) if run["baseline_run_id"] else None
         referrals_file = folder.referrals_file(run["run_id"])
