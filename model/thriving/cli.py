@@ -528,6 +528,7 @@ def compare(
     """
     from pathlib import Path
 
+    from thriving import compare_files
     from thriving import comparison as cmp
     from thriving.scenario import file_kind
 
@@ -562,15 +563,16 @@ def compare(
                 )
         from thriving.sweep import ConsoleReporter
 
-        plan = cmp.comparison_run_list(
+        plan = compare_files.comparison_run_list(
             files,
             overrides,
-            cmp.DEFAULT_REPLICATES if replicates is None else replicates,
-            cmp.DEFAULT_SEED if seed is None else seed,
+            compare_files.DEFAULT_REPLICATES if replicates is None else replicates,
+            compare_files.DEFAULT_SEED if seed is None else seed,
         )
-        folder = Path(out) if out else cmp.default_compare_folder(plan.to_dict()["labels"])
+        labels = plan.to_dict()["labels"]
+        folder = Path(out) if out else compare_files.default_compare_folder(labels)
         try:
-            cmp.run_scenario_files(plan, folder, force=force, reporter=ConsoleReporter())
+            compare_files.run_scenario_files(plan, folder, force=force, reporter=ConsoleReporter())
         except KeyboardInterrupt:
             click.echo(
                 f"Interrupted. Finished runs are kept in {folder}; run the same command "
