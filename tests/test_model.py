@@ -178,6 +178,7 @@ PER_SLOT_STREAMS = (
     "need",
     "demand",
     "mortality",
+    "households",
 )
 
 
@@ -278,7 +279,8 @@ def test_resident_view_reads_and_writes_through():
 def test_step_has_no_python_loop_over_residents():
     """The week is vectorised: loops only over levers, a few draws, or groups opened."""
     allowed = {"self.levers", "ids", "range(3)", "range(8)", "range(k)"}
-    for name in ("step", "_renew", "_serve", "_summarise", "open_groups", "close_groups"):
+    names = ("step", "_renew", "_serve", "_summarise", "open_groups", "close_groups")
+    for name in (*names, "_settle_in_movers", "_form_and_separate", "_tabulate_household_rates"):
         tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(NeighbourhoodModel, name))))
         for node in ast.walk(tree):
             if isinstance(node, ast.For | ast.comprehension):

@@ -660,7 +660,12 @@ def test_yaml_keys_in_schema_order_with_lever_first(write) -> None:
     data = yaml.safe_load(scenario_to_yaml(scenario))
     assert list(data) == list(Scenario.model_fields)
     assert list(data["investments"][0])[0] == "lever"
-    assert list(data["population"]) == ["residents", "wards_file", "moves_per_year"]
+    assert list(data["population"]) == [
+        "residents",
+        "wards_file",
+        "moves_per_year",
+        "partner_max_age_gap",
+    ]
 
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from . import demography, health, households, loneliness, network, services
 from . import groups as groups_mod
-from . import health, loneliness, network, services
 from .agents import CommunityGroup, Resident, Service
 from .cohort import GPUseTracker
 from .demography import AgeLookup
@@ -32,6 +32,10 @@ MORTALITY_BANDS = 17
 
 #: Ties an in-mover makes on arrival (neighbours, workmates, people met settling in).
 NEWCOMER_TIES = 6
+
+#: Share a year of any excess (or shortfall) living alone at an age that the yearly
+#: household rates correct, beyond the balance they are derived from.
+HOUSEHOLD_RELAXATION_PER_YEAR = 1.0
 
 
 class NeighbourhoodModel(mesa.Model):
@@ -79,6 +83,7 @@ class NeighbourhoodModel(mesa.Model):
         self.ties_key = stream_key(self.seed, "ties")
         self.groups_key = stream_key(self.seed, "groups")
         self.participation_key = stream_key(self.seed, "participation")
+        self.households_key = stream_key(self.seed, "households")
         self.week = 0
 
         # Residents.
@@ -104,6 +109,7 @@ class NeighbourhoodModel(mesa.Model):
             np.bincount(self.ties.src[hh], minlength=n)
             + np.bincount(self.ties.dst[hh], minlength=n)
         ).astype(np.int16)
+        self._tabulate_household_rates()
 
         # Community groups, with members near their long-run level from the start.
         self.groups = groups_mod.GroupTable()
@@ -188,6 +194,53 @@ class NeighbourhoodModel(mesa.Model):
         self.gp_use = GPUseTracker(self) if track_gp_use else None
 
     # ------------------------------------------------------------------ helpers
+
+    def _tabulate_household_rates(self) -> None:
+        """Weekly chances of moving in together and of separating, by ward and age.
+
+        Derived (``households.formation_separation_rates()``) from the census share
+        living alone by age (scaled to each ward's share, as residents are drawn), the
+        life table, the ward's move rates and the current share of couples among
+        residents sharing a home, by age, so that each age keeps its census share living
+        alone. Worked out at the start and once a year (the mix of households changes
+        slowly).
+        """
+        ages = demography.AGES
+        # In-movers who do not live alone move in with a partner in the share of adults
+        # sharing a home who live in couples when households are first formed.
+        self.partner_share = households.share_in_couples(network.HOUSEHOLD_THREE_SHARE)
+        target = np.clip(
+            demography.living_alone_probability(ages + 0.5)[None, :]
+            * self.builder.alone_factor[:, None],
+            0.0,
+            1.0,
+        )
+        # Couples among residents sharing a home, by age, as they are now.
+        self.couple_share = households.couple_share_by_age(
+            self.pop.age, self.pop.lives_alone, self.household_ties
+        )
+        # How far each age is from its census share now (pooled over wards in five-year
+        # bands: each resident against their own ward's share).
+        pop = self.pop
+        year = np.clip(pop.age.astype(np.int64) - demography.MIN_AGE, 0, ages.size - 1)
+        own_target = target[pop.ward, year]
+        excess = households.band_mean_by_age(pop.age, pop.lives_alone - own_target)
+        formation, separation = households.formation_separation_rates(
+            self.builder.age_density,
+            target,
+            demography.annual_death_probability(ages),
+            self.builder.move_rate,
+            self.couple_share,
+            self.partner_share,
+            excess,
+            HOUSEHOLD_RELAXATION_PER_YEAR,
+        )
+        # Weekly probabilities, flat by (ward, year of age) as the move table is.
+        self._formation_weekly = (-np.expm1(-formation / 52.0)).ravel()
+        self._separation_weekly = (-np.expm1(-separation / 52.0)).ravel()
+        self._household_max_p = float(
+            max(self._formation_weekly.max(), self._separation_weekly.max())
+        )
 
     def resident(self, slot: int) -> Resident:
         """A view of one resident (for inspection)."""
@@ -443,6 +496,9 @@ class NeighbourhoodModel(mesa.Model):
         self.recorder.record(week, demand, flows, deaths_by_ward, summary)
 
         self._renew(vacated, week)
+        if week % 52 == 51:
+            self._tabulate_household_rates()
+        self._form_and_separate(week)
         self.week += 1
 
     # ------------------------------------------------------------------ internals
@@ -552,33 +608,7 @@ class NeighbourhoodModel(mesa.Model):
             reset = getattr(lever, "reset_slots", None)
             if reset is not None:
                 reset(vacated)
-        # In-movers not living alone move in with a resident of the ward who lives
-        # alone, the closest in age of a few met (re-partnering, sharing); if none of
-        # them lives alone, the in-mover lives alone after all.
-        sharing = vacated[~pop.lives_alone[vacated]]
-        if sharing.size:
-            d = counter_uniforms(self.population_key ^ 0x4A0, sharing, week, 8)
-            w = pop.ward[sharing]
-            tries = (self.ward_start[w] + np.floor(d * self.ward_count[w])).astype(np.int64)
-            gap = np.abs(pop.age[tries] - pop.age[sharing][None, :])
-            vacant = np.zeros(pop.size, bool)
-            vacant[vacated] = True
-            unsuitable = ~pop.lives_alone[tries] | (tries == sharing[None, :]) | vacant[tries]
-            gap[unsuitable] = np.inf
-            best = np.argmin(gap, axis=0)
-            partner = tries[best, np.arange(sharing.size)]
-            found = np.isfinite(gap[best, np.arange(sharing.size)])
-            # Two in-movers may pick the same partner: the first keeps them.
-            _, first = np.unique(partner[found], return_index=True)
-            pair_a = sharing[found][first]
-            pair_b = partner[found][first]
-            self.ties.queue(pair_a, pair_b, strength=1.0, closeness=1.0, household=True)
-            self.household_ties[pair_a] += 1
-            self.household_ties[pair_b] += 1
-            pop.lives_alone[pair_b] = False
-            unpaired = np.ones(sharing.size, bool)
-            unpaired[np.flatnonzero(found)[first]] = False
-            pop.lives_alone[sharing[unpaired]] = True
+        self._settle_in_movers(vacated, week)
         # In-movers' loneliness starts at their own target, as the initial residents'
         # did, but with a support clique: they arrive with family and friends from
         # elsewhere (ties outside the borough the model does not hold). From there it
@@ -611,6 +641,147 @@ class NeighbourhoodModel(mesa.Model):
         partner = network.closest_in_age(who, tries, pop.age)
         closeness = network.beta_one_b(d[3], self.scenario.network.closeness_mean)
         self.ties.queue(who, partner, self.scenario.network.new_tie_strength, closeness)
+        self.ties.flush()
+
+    def _settle_in_movers(self, vacated: np.ndarray, week: int) -> None:
+        """In-movers who do not live alone move in with someone of similar age.
+
+        A share ``partner_share`` look for a partner: a resident of the ward of similar
+        age who lives alone. The others, and those who find no partner, join the
+        existing household of a resident of similar age (the closest in age of 8 met in
+        the ward who does not live alone). An in-mover who finds neither lives alone.
+        """
+        pop = self.pop
+        sharing = vacated[~pop.lives_alone[vacated]]
+        if sharing.size == 0:
+            return
+        n = pop.size
+        nw = self.wards.n_wards
+        max_gap = self.scenario.population.partner_max_age_gap
+        d = counter_uniforms(self.population_key ^ 0x4A0, sharing, week, 14)
+        taken = np.zeros(n, bool)
+        taken[vacated] = True
+        # 1. Partners: residents of similar age who live alone, sought by a share
+        # ``partner_share`` of in-movers. Residents turning 18 (the youngest in-movers)
+        # live with their family: they join a couple of any age.
+        year = np.minimum(
+            (pop.age[sharing] - demography.MIN_AGE).astype(np.int64), demography.AGES.size - 1
+        )
+        coming_of_age = year == 0
+        wants = np.flatnonzero((d[0] < self.partner_share) & ~coming_of_age)
+        movers = sharing[wants]
+        alone = np.flatnonzero(pop.lives_alone & ~taken)
+        slots, keys = households.sort_by_ward_and_age(alone, pop.ward, pop.age, nw)
+        partner = households.find_nearby(
+            slots, keys, movers, pop.ward, pop.age, max_gap, nw, d[1:6, wants]
+        )
+        found = partner >= 0
+        keep = households.first_come_pairs(movers[found], partner[found], n)
+        pair_a = movers[found][keep]
+        pair_b = partner[found][keep]
+        self._move_in_together(pair_a, pair_b)
+        taken[pair_b] = True
+        settled = np.zeros(n, bool)
+        settled[pair_a] = True
+        # 2. The others join the household of a couple of similar age in the ward (one
+        # of the couple found as partners are, among residents in a couple); residents
+        # turning 18 join a couple of any age in the ward (their family).
+        col = np.flatnonzero(~settled[sharing])
+        joining = sharing[col]
+        in_couple = np.flatnonzero((self.household_ties == 1) & ~taken)
+        slots, keys = households.sort_by_ward_and_age(in_couple, pop.ward, pop.age, nw)
+        host = households.find_nearby(
+            slots, keys, joining, pop.ward, pop.age, max_gap, nw, d[6:11, col]
+        )
+        family = np.flatnonzero(coming_of_age[col])
+        if family.size and slots.size:
+            w = pop.ward[joining[family]].astype(np.int64)
+            lo = np.searchsorted(keys, households.age_keys(w, np.zeros(w.size), nw))
+            hi = np.searchsorted(keys, households.age_keys(w + 1, np.zeros(w.size), nw))
+            at = lo + np.floor(d[11, col[family]] * (hi - lo)).astype(np.int64)
+            host[family] = np.where(hi > lo, slots[np.minimum(at, slots.size - 1)], -1)
+        ok = host >= 0
+        # One in-mover per couple a week: the first keeps them.
+        hosts, first = np.unique(host[ok], return_index=True)
+        joiners = joining[ok][first]
+        _, partner_of, owner = self.ties.household_partners(hosts)
+        mover_of = np.full(n, -1, np.int64)
+        mover_of[hosts] = joiners
+        # Both of a couple chosen: the one with the higher slot is not a host after all.
+        clash = owner[(mover_of[partner_of] >= 0) & (owner > partner_of)]
+        mover_of[clash] = -1
+        kept = mover_of[hosts] >= 0
+        hosts, joiners = hosts[kept], joiners[kept]
+        partner_of, owner = partner_of[mover_of[owner] >= 0], owner[mover_of[owner] >= 0]
+        a = np.concatenate([joiners, mover_of[owner]])
+        b = np.concatenate([hosts, partner_of])
+        self.ties.queue(a, b, strength=1.0, closeness=1.0, household=True)
+        self.household_ties += np.bincount(np.concatenate([a, b]), minlength=n).astype(np.int16)
+        settled[joiners] = True
+        # 3. Nobody found: the in-mover lives alone after all.
+        pop.lives_alone[sharing[~settled[sharing]]] = True
+
+    def _move_in_together(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Residents ``a[i]`` and ``b[i]``, each living alone, form a household."""
+        self.ties.queue(a, b, strength=1.0, closeness=1.0, household=True)
+        self.household_ties[a] += 1
+        self.household_ties[b] += 1
+        self.pop.lives_alone[a] = False
+        self.pop.lives_alone[b] = False
+
+    def _form_and_separate(self, week: int) -> None:
+        """Residents living alone move in together; couples separate.
+
+        One uniform per slot a week from the ``households`` stream decides both (a
+        resident lives alone or not, so at most one applies): below the weekly chance
+        of the resident's ward and year of age, a resident living alone looks for a
+        partner of similar age living alone in the ward (``households.find_nearby()``),
+        and a resident in a couple separates (the household tie ends; both live alone).
+        In-movers of this week take part from next week.
+        """
+        pop = self.pop
+        n = pop.size
+        u = self.streams["households"].random(n, dtype=np.float32)
+        cand = np.flatnonzero(u < self._household_max_p)
+        cand = cand[pop.entered_week[cand] != week]
+        if cand.size == 0:
+            return
+        year = np.clip(pop.age[cand].astype(np.int64) - demography.MIN_AGE, 0, None)
+        row = pop.ward[cand].astype(np.int64) * demography.AGES.size + np.minimum(
+            year, demography.AGES.size - 1
+        )
+        alone = pop.lives_alone[cand]
+        seekers = cand[alone & (u[cand] < self._formation_weekly[row])]
+        in_couple = ~alone & (self.household_ties[cand] == 1)
+        leaving = cand[in_couple & (u[cand] < self._separation_weekly[row])]
+        nw = self.wards.n_wards
+        if seekers.size:
+            new = np.flatnonzero(pop.lives_alone & (pop.entered_week != week))
+            slots, keys = households.sort_by_ward_and_age(new, pop.ward, pop.age, nw)
+            d = counter_uniforms(self.households_key, seekers, week, 5)
+            partner = households.find_nearby(
+                slots,
+                keys,
+                seekers,
+                pop.ward,
+                pop.age,
+                self.scenario.population.partner_max_age_gap,
+                nw,
+                d,
+            )
+            found = partner >= 0
+            keep = households.first_come_pairs(seekers[found], partner[found], n)
+            self._move_in_together(seekers[found][keep], partner[found][keep])
+        if leaving.size:
+            tie, partner, owner = self.ties.household_partners(leaving)
+            # Couples only: both ends have this one household tie.
+            couple = self.household_ties[partner] == 1
+            tie, partner, owner = tie[couple], partner[couple], owner[couple]
+            tie, first = np.unique(tie, return_index=True)
+            self.ties.end_ties(tie)
+            ends = np.concatenate([owner[first], partner[first]])
+            self.household_ties[ends] -= 1
+            pop.lives_alone[ends] = True
         self.ties.flush()
 
     # ------------------------------------------------------------------ running

@@ -370,6 +370,16 @@ class TieTable:
         self.closeness[revive_at] = closeness[src_idx]
         self.household[revive_at] = household[src_idx]
         self._same_group_stale.append(revive_at)  # new closeness: contact limit to redo
+        # Live ties that become household ties (two friends move in together) take the
+        # household's strength and closeness.
+        upgrade_sel = ~revive_sel & household[idx[known]] & ~self.household[revive]
+        if upgrade_sel.any():
+            upgrade_at = revive[upgrade_sel]
+            from_idx = idx[known][upgrade_sel]
+            self.household[upgrade_at] = True
+            self.strength[upgrade_at] = strength[from_idx]
+            self.closeness[upgrade_at] = closeness[from_idx]
+            self._same_group_stale.append(upgrade_at)
         new = ~known
         new_keys = keys[new]  # sorted (from np.unique)
         new_idx = idx[new]
@@ -443,6 +453,35 @@ class TieTable:
         partners = partners[~gone[partners]]
         self.alive[hit] = False
         return np.sort(partners)
+
+    def household_partners(self, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Live household ties of ``residents`` (distinct slots), with the other end.
+
+        Returns
+        -------
+        tie : (k,) int64
+            Index of each household tie of the residents (a tie between two of them
+            appears once, for the first end in the table).
+        partner : (k,) int64
+            The tie's other end, seen from the resident it was found for.
+        owner : (k,) int64
+            The resident it was found for.
+        """
+        residents = np.asarray(residents, np.int64)
+        hit = self.incident_ties(residents)
+        hit = hit[self.alive[hit] & self.household[hit]]
+        mark = np.zeros(self.n, bool)
+        mark[residents] = True
+        src = self.src[hit].astype(np.int64)
+        dst = self.dst[hit].astype(np.int64)
+        from_src = mark[src]
+        owner = np.where(from_src, src, dst)
+        partner = np.where(from_src, dst, src)
+        return hit, partner, owner
+
+    def end_ties(self, ties: np.ndarray) -> None:
+        """End the given ties (by index), household or not, as a separation does."""
+        self.alive[ties] = False
 
     def incident_ties(self, residents: np.ndarray) -> np.ndarray:
         """Indices of every tie (live or dead) touching ``residents``, each once.

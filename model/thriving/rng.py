@@ -28,6 +28,7 @@ STREAMS: tuple[str, ...] = (
     "services",
     "mortality",
     "levers",
+    "households",
 )
 
 

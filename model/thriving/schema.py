@@ -125,6 +125,18 @@ class PopulationConfig(Strict):
         confidence="low",
         plausible=(0.0, 0.08),
     )
+    partner_max_age_gap: float = param(
+        10.0,
+        ge=1,
+        le=40,
+        unit="years",
+        description="Largest age gap between residents who move in together, and between "
+        "an in-mover and the household they join. Rates of moving in together and of "
+        "separating are derived so that each age keeps its census share living alone.",
+        source="illustrative (most couples are within a few years of each other)",
+        confidence="medium",
+        plausible=(5.0, 20.0),
+    )
 
 
 class HorizonConfig(Strict):
