@@ -127,6 +127,15 @@ TARGETS: tuple[Target, ...] = (
         13.6 * 1.25,
         "Dunbar 2016",
     ),
+    Target(
+        "living_alone_share",
+        "Adults living alone",
+        "17 %",
+        0.15,
+        0.19,
+        "ONS Census living arrangements by age (baseline_rates 7n), scaled to the ward "
+        "table's shares (borough mean 17 %)",
+    ),
 )
 
 
@@ -195,7 +204,12 @@ def table(runs: list[dict]) -> list[dict]:
 
 
 def _fmt(value: float, measure: str) -> str:
-    if measure in ("lonely_share", "social_care_client_share", "participation_rate"):
+    if measure in (
+        "lonely_share",
+        "social_care_client_share",
+        "participation_rate",
+        "living_alone_share",
+    ):
         return f"{100 * value:.1f} %"
     if abs(value) < 0.2:
         return f"{value:.3f}"

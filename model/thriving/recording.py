@@ -44,6 +44,7 @@ BOROUGH_COLUMNS: tuple[str, ...] = (
     "mean_need",
     "lonely_share_18_24",
     "lonely_share_75_plus",
+    "living_alone_share",
 )
 
 WARD_COLUMNS: tuple[str, ...] = (
@@ -232,6 +233,7 @@ class Recorder:
         b[c["lonely_share_75_plus"]] = (
             np.count_nonzero(pop.lonely & old) / n_old if n_old else np.nan
         )
+        b[c["living_alone_share"]] = np.count_nonzero(pop.lives_alone) / n
 
         w = self.ward[row]
         c = self._w
@@ -389,4 +391,5 @@ def calibration_measures(ts: pd.DataFrame, last_years: int = 5) -> dict[str, flo
         "participation_rate": float(tail["participation_rate"].mean()),
         "strong_ties_per_adult": float(tail["mean_strong_ties"].mean()),
         "ties_per_adult": float(tail["mean_degree"].mean()),
+        "living_alone_share": float(tail["living_alone_share"].mean()),
     }
