@@ -176,7 +176,7 @@ class LonelinessConfig(Strict):
     """
 
     threshold: float = param(
-        2.05,
+        2.17,
         unit="score (standard deviations)",
         description="Score above which a resident reports being lonely often/always.",
         source="calibrated: 6 % lonely often/always (ONS 2016-18)",
@@ -213,7 +213,7 @@ class LonelinessConfig(Strict):
         confidence="medium",
     )
     young_adult_effect: float = param(
-        0.8,
+        1.0,
         ge=-3,
         le=3,
         unit="score at age 18, falling linearly to 0 at 70",
@@ -344,7 +344,7 @@ class NetworkConfig(Strict):
         confidence="low",
     )
     closeness_mean: float = param(
-        0.22,
+        0.19,
         gt=0,
         lt=1,
         unit="probability of contact per week",
