@@ -240,7 +240,9 @@ def expected_rows(sweep: Path, optimism_bias: float) -> dict[tuple[float, str], 
             "probability_net_saving": np.mean(avoided - invest > 0),
             "probability_cash_saving": np.mean(cash - invest > 0),
             "gbp_per_lonely_person_year_averted": (
-                invest.mean() / lonely.mean() if lonely.mean() > 0 else math.nan
+                invest.mean() / lonely.mean()
+                if lonely.mean() > 0 and t_interval(lonely)[1] > 0
+                else math.nan
             ),
         }
         for metric, value in singles.items():

@@ -868,7 +868,7 @@ def cost_benefit(
             float(np.mean(values > 0)),
             f"share of the {n} pairs (0 to 1) whose {which} is above 0",
         )
-    averted = float(lonely_averted.mean())
+    averted, averted_low, _ = mean_interval(lonely_averted)
     what = (
         "£ of investment (present value, as investment_gbp_pv) per lonely person-year "
         "averted (person-years not discounted)"
@@ -880,6 +880,15 @@ def cost_benefit(
             "gbp_per_lonely_person_year_averted",
             None,
             f"{what}; empty: no lonely person-years averted on average",
+        )
+    elif not averted_low > 0:
+        # A ratio over a change that may be nothing is unbounded and meaningless (a
+        # small mean gives a huge £ figure): give it only when the change is clear.
+        add(
+            "gbp_per_lonely_person_year_averted",
+            None,
+            f"{what}; empty: the lonely person-years averted are not clearly above 0 "
+            "(their 95 % interval includes 0)",
         )
     else:
         add("gbp_per_lonely_person_year_averted", mean_investment / averted, what)
