@@ -613,3 +613,56 @@ def test_form_new_ties_only_valid_ties(rng):
     assert table.m >= before
     assert (table.src < table.dst).all()
     assert np.unique(table.key).size == table.m
+
+
+# --------------------------------------------------------------------------------------
+# The initial network starts with the ties that last
+# --------------------------------------------------------------------------------------
+
+
+def test_tie_lifetime_rises_with_closeness_and_is_deterministic():
+    cfg = NetworkConfig()
+    closeness = np.array([0.01, 0.05, 0.1, 0.2, 0.4, 0.8])
+    args = (cfg.new_tie_strength, cfg.tie_memory_weeks, cfg.drop_threshold, 0.12)
+    life = network.tie_lifetime_weeks(closeness, *args)
+    assert np.all(np.diff(life) >= 0)
+    # Close ties end only when a resident leaves: about 52 / 0.12 weeks.
+    assert life[-1] == pytest.approx(52 / 0.12, rel=0.01)
+    assert life[0] < 20  # fleeting acquaintances drop within months
+    assert np.array_equal(life, network.tie_lifetime_weeks(closeness, *args))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=2, max_size=50),
+    st.floats(0.05, 0.5),
+)
+def test_surviving_closeness_is_a_valid_inverse_cdf(u, mean):
+    cfg = NetworkConfig(closeness_mean=mean)
+    u = np.sort(np.array(u))
+    c = network.surviving_closeness(u, cfg, 0.12)
+    assert np.all((c >= 0) & (c <= 1))
+    assert np.all(np.diff(c) >= 0)  # monotone in the uniform
+
+
+def test_existing_ties_are_closer_than_new_ones():
+    cfg = NetworkConfig()
+    u = (np.arange(10_000) + 0.5) / 10_000
+    existing = network.surviving_closeness(u, cfg, 0.12)
+    new = network.beta_one_b(u, cfg.closeness_mean)
+    assert existing.mean() > 1.5 * new.mean()
+    assert np.mean(existing < 0.05) < 0.5 * np.mean(new < 0.05)
+
+
+def test_strong_ties_do_not_drift_over_a_run():
+    from thriving.model import NeighbourhoodModel
+
+    scenario = Scenario(
+        name="drift",
+        population={"residents": 4_000},
+        horizon={"years": 8, "burn_in_years": 2},
+    )
+    ts = NeighbourhoodModel(scenario, 3).run().timeseries
+    by_year = ts.groupby((ts["week"] - 1) // 52)["mean_strong_ties"].mean()
+    # The network starts near its equilibrium: no year strays far from the first.
+    assert by_year.max() / by_year.min() < 1.08, by_year.round(3).tolist()

@@ -96,13 +96,20 @@ class NeighbourhoodModel(mesa.Model):
         self.scale = float(self.wards.adults.sum()) / n
         self._wards_all_occupied = bool((self.ward_count > 0).all())
 
-        # Ties.
+        # Ties. A tie ends when either of its residents leaves: about twice the yearly
+        # share of adults who die or move away (used to start the network with the
+        # ties that last, as in a network that has run for years).
+        leaving = np.mean(
+            demography.annual_death_probability(self.pop.age)
+            + self.builder.weekly_move_probability(self.pop.ward, self.pop.age) * 52.0
+        )
         self.ties = network.initial_ties(
             self.pop.ward,
             self.pop.age,
             self.pop.lives_alone,
             scenario.network,
             self.streams["network"],
+            leave_per_year=2.0 * float(leaving),
         )
         hh = self.ties.household & self.ties.alive
         self.household_ties = (

@@ -14,6 +14,7 @@ of contact. Household ties have closeness 1 and never drop.
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ from .schema import NetworkConfig
 
 HOUSEHOLD_THREE_SHARE = 0.25  # share of multi-adult households with three adults
 STRONG_HYSTERESIS = 0.1  # a strong tie stops being strong this far below the threshold
-INITIAL_MIN_CLOSENESS = 0.12  # weekly contact chance below which ties are fleeting
+#: Closeness values on which the closeness of the initial ties is tabulated.
+CLOSENESS_GRID = np.linspace(0.0025, 0.9975, 200)
 
 
 def tie_week_uniform16(tie_keys: np.ndarray, key: int, week: int) -> np.ndarray:
@@ -194,6 +196,121 @@ def pair_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     lo = np.minimum(a, b).astype(np.int64)
     hi = np.maximum(a, b).astype(np.int64)
     return lo * n + hi
+
+
+def tie_lifetime_weeks(
+    closeness: np.ndarray,
+    new_tie_strength: float,
+    tie_memory_weeks: float,
+    drop_threshold: float,
+    leave_per_year: float,
+    horizon_weeks: int = 520,
+    ties_each: int = 200,
+) -> np.ndarray:
+    """Expected life of a new tie, by its closeness: until it drops or an end leaves.
+
+    A tie starts at ``new_tie_strength``, meets each week with chance ``closeness`` and
+    its strength follows the contact (as :meth:`TieTable.weekly_contact`, without the
+    same-group bonus); it drops below ``drop_threshold``. Either resident leaves the
+    borough (death or move) at ``leave_per_year`` for the pair. Estimated by simulating
+    ``ties_each`` ties per value for ``horizon_weeks``, with a fixed seed of its own (so
+    the result is a deterministic function of its arguments and touches no model
+    stream); a tie still alive then is expected to last until an end leaves.
+
+    Parameters
+    ----------
+    closeness : (k,) float in (0, 1)
+        Weekly chance of contact.
+    new_tie_strength, tie_memory_weeks, drop_threshold : float
+        As in ``network`` settings.
+    leave_per_year : float
+        Yearly rate at which a tie ends because one of its residents leaves.
+    horizon_weeks, ties_each : int
+        Length and size of the simulation.
+
+    Returns
+    -------
+    (k,) float, weeks
+
+    Examples
+    --------
+    >>> life = tie_lifetime_weeks(np.array([0.02, 0.2, 0.6]), 0.25, 10.0, 0.04, 0.1)
+    >>> bool(life[0] < life[1] < life[2]), round(float(life[2]))  # close: about 52 / 0.1
+    (True, 521)
+    """
+    rng = np.random.default_rng(20261124)
+    c = np.repeat(np.asarray(closeness, float), ties_each)
+    strength = np.full(c.size, new_tie_strength)
+    alive = np.ones(c.size, bool)
+    rate = 1.0 / tie_memory_weeks
+    stay_per_week = np.exp(-leave_per_year / 52.0)
+    life = np.zeros(c.size)
+    stay = 1.0  # chance that both residents are still here
+    for _ in range(horizon_weeks):  # weeks, not residents or ties: vectorised over ties
+        life += alive * stay
+        met = rng.random(c.size) < c
+        strength += rate * (met - strength)
+        alive &= strength >= drop_threshold
+        stay *= stay_per_week
+    life += alive * stay / (1.0 - stay_per_week)
+    return life.reshape(-1, ties_each).mean(axis=1)
+
+
+@functools.lru_cache(maxsize=16)
+def _surviving_closeness_cdf(
+    closeness_mean: float,
+    new_tie_strength: float,
+    tie_memory_weeks: float,
+    drop_threshold: float,
+    leave_per_year: float,
+) -> np.ndarray:
+    """Cumulative distribution of :func:`surviving_closeness` at the grid's cell edges."""
+    b = 1.0 / closeness_mean - 1.0
+    density = (1.0 - CLOSENESS_GRID) ** (b - 1.0)  # Beta(1, b), up to a constant
+    life = tie_lifetime_weeks(
+        CLOSENESS_GRID, new_tie_strength, tie_memory_weeks, drop_threshold, leave_per_year
+    )
+    cdf = np.concatenate([[0.0], np.cumsum(density * life)])
+    return cdf / cdf[-1]
+
+
+def surviving_closeness(u: np.ndarray, cfg: NetworkConfig, leave_per_year: float) -> np.ndarray:
+    """Closeness of the ties that exist at a moment (the initial network), by inverse CDF.
+
+    New ties' closeness is Beta(1, b) with mean ``cfg.closeness_mean``; the ties alive
+    at any moment are those that lasted, so their closeness has that density weighted
+    by each closeness's expected life (:func:`tie_lifetime_weeks`): few fleeting
+    acquaintances, more close friends than among new ties.
+
+    Parameters
+    ----------
+    u : (k,) float in [0, 1)
+        Uniform draws.
+    cfg : NetworkConfig
+    leave_per_year : float
+        Yearly rate at which a tie ends because one of its residents leaves.
+
+    Returns
+    -------
+    (k,) float in (0, 1)
+
+    Examples
+    --------
+    >>> cfg = NetworkConfig()
+    >>> existing = surviving_closeness(np.linspace(0, 1, 1001)[:-1], cfg, 0.12)
+    >>> new = beta_one_b(np.linspace(0, 1, 1001)[:-1], cfg.closeness_mean)
+    >>> bool(existing.mean() > new.mean())
+    True
+    """
+    cdf = _surviving_closeness_cdf(
+        cfg.closeness_mean,
+        cfg.new_tie_strength,
+        cfg.tie_memory_weeks,
+        cfg.drop_threshold,
+        round(leave_per_year, 6),
+    )
+    edges = np.concatenate([[0.0], (CLOSENESS_GRID[1:] + CLOSENESS_GRID[:-1]) / 2, [1.0]])
+    return np.interp(u, cdf, edges)
 
 
 def beta_one_b(u: np.ndarray, mean: float) -> np.ndarray:
@@ -950,6 +1067,7 @@ def initial_ties(
     lives_alone: np.ndarray,
     cfg: NetworkConfig,
     rng: np.random.Generator,
+    leave_per_year: float = 0.12,
 ) -> TieTable:
     """Generate the initial network: households, then local and bridging ties.
 
@@ -961,6 +1079,10 @@ def initial_ties(
     cfg : NetworkConfig
     rng : numpy.random.Generator
         The ``network`` stream.
+    leave_per_year : float
+        Yearly rate at which a tie ends because one of its residents dies or moves away
+        (about twice the share of adults leaving a year); shapes the initial ties'
+        closeness (:func:`surviving_closeness`).
 
     Returns
     -------
@@ -976,10 +1098,12 @@ def initial_ties(
     sociability = rng.gamma(3.0, 1.0 / 3.0, n)
     stubs = rng.poisson(mean_other * sociability)
     spread = cfg.age_homophily_years / np.sqrt(2.0)
-    # Ties that exist at a moment are the ones that lasted: fleeting acquaintances
-    # (contact rarer than about one week in eight) drop within months, so the initial
-    # ties skip them and start near their long-run strength.
-    low = 1.0 - (1.0 - INITIAL_MIN_CLOSENESS) ** (1.0 / cfg.closeness_mean - 1.0)
+    # Ties that exist at a moment are the ones that lasted: fleeting acquaintances drop
+    # within months and close ties last until someone dies or moves away, so the
+    # initial ties' closeness follows that of new ties weighted by how long they last
+    # (surviving_closeness), and each starts at its long-run strength. Starting from
+    # new ties' closeness instead, strong ties grew for a decade or more (3.6 to 4.2
+    # per adult over 16 years) as close ties accumulated.
     wanted = stubs
     # Pairing neighbouring stubs loses a few to self-pairs and repeats (more in dense
     # networks); a second round pairs the stubs left over.
@@ -990,7 +1114,7 @@ def initial_ties(
             noisy_age = age[owner] + spread * rng.standard_normal(owner.size)
             sort_key = noisy_age + (1000.0 * ward[owner] if by_ward else 0.0)
             a, b = pair_stubs(owner, sort_key)
-            closeness = beta_one_b(low + (1.0 - low) * rng.random(a.size), cfg.closeness_mean)
+            closeness = surviving_closeness(rng.random(a.size), cfg, leave_per_year)
             table.add(a, b, strength=closeness, closeness=closeness)
         other = ~table.household[: table.m] & table.alive[: table.m]
         have = np.bincount(table.src[other], minlength=n) + np.bincount(

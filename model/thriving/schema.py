@@ -344,7 +344,7 @@ class NetworkConfig(Strict):
         confidence="low",
     )
     closeness_mean: float = param(
-        0.19,
+        0.185,
         gt=0,
         lt=1,
         unit="probability of contact per week",
