@@ -165,7 +165,7 @@ def _alone_by_band(m: NeighbourhoodModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_living_alone_profile_stays_near_the_census():
-    """Four years of 4,000 residents: each broad age band within 4 points of its share.
+    """Four years of 4,000 residents: each broad age band within 5 points of its share.
 
     Without household formation the share at 18-35 about doubled in four years and the
     share at 65+ fell by several points.
@@ -178,7 +178,9 @@ def test_living_alone_profile_stays_near_the_census():
     for _ in range(s.weeks):
         m.step()
     share, expected = _alone_by_band(m)
-    np.testing.assert_allclose(share, expected, atol=0.04)
+    # About 600 residents are 65+ here: the sampling sd of their share is about 0.02, so
+    # 0.05 is 2.5 sd (the failure this guards against was +0.07 to +0.10 at 18-35).
+    np.testing.assert_allclose(share, expected, atol=0.05)
     assert abs(m.pop.lives_alone.mean() - start) < 0.02
     # Bookkeeping: a resident lives alone exactly when they have no household tie.
     t = m.ties
