@@ -36,6 +36,10 @@ NEWCOMER_TIES = 6
 #: Share a year of any excess (or shortfall) living alone at an age that the yearly
 #: household rates correct, beyond the balance they are derived from.
 HOUSEHOLD_RELAXATION_PER_YEAR = 1.0
+#: Weeks between reviews of who moves in together and who separates (households change
+#: over months; reviewing every week cost a tenth of the model's time for no difference
+#: in the profile).
+HOUSEHOLD_REVIEW_WEEKS = 4
 
 
 class NeighbourhoodModel(mesa.Model):
@@ -242,11 +246,13 @@ class NeighbourhoodModel(mesa.Model):
             excess,
             HOUSEHOLD_RELAXATION_PER_YEAR,
         )
-        # Weekly probabilities, flat by (ward, year of age) as the move table is.
-        self._formation_weekly = (-np.expm1(-formation / 52.0)).ravel()
-        self._separation_weekly = (-np.expm1(-separation / 52.0)).ravel()
+        # Probabilities per review (every HOUSEHOLD_REVIEW_WEEKS weeks), flat by (ward,
+        # year of age) as the move table is.
+        years = HOUSEHOLD_REVIEW_WEEKS / 52.0
+        self._formation_per_review = (-np.expm1(-formation * years)).ravel()
+        self._separation_per_review = (-np.expm1(-separation * years)).ravel()
         self._household_max_p = float(
-            max(self._formation_weekly.max(), self._separation_weekly.max())
+            max(self._formation_per_review.max(), self._separation_per_review.max())
         )
 
     def resident(self, slot: int) -> Resident:
@@ -505,7 +511,8 @@ class NeighbourhoodModel(mesa.Model):
         self._renew(vacated, week)
         if week % 52 == 51:
             self._tabulate_household_rates()
-        self._form_and_separate(week)
+        if week % HOUSEHOLD_REVIEW_WEEKS == 0:
+            self._form_and_separate(week)
         self.week += 1
 
     # ------------------------------------------------------------------ internals
@@ -737,13 +744,14 @@ class NeighbourhoodModel(mesa.Model):
         self.pop.lives_alone[b] = False
 
     def _form_and_separate(self, week: int) -> None:
-        """Residents living alone move in together; couples separate.
+        """Residents living alone move in together; couples separate (every 4 weeks).
 
-        One uniform per slot a week from the ``households`` stream decides both (a
-        resident lives alone or not, so at most one applies): below the weekly chance
-        of the resident's ward and year of age, a resident living alone looks for a
-        partner of similar age living alone in the ward (``households.find_nearby()``),
-        and a resident in a couple separates (the household tie ends; both live alone).
+        One uniform per slot per review from the ``households`` stream decides both (a
+        resident lives alone or not, so at most one applies): below the chance per
+        review (``HOUSEHOLD_REVIEW_WEEKS`` weeks) of the resident's ward and year of
+        age, a resident living alone looks for a partner of similar age living alone in
+        the ward (``households.find_nearby()``), and a resident in a couple separates
+        (the household tie ends; both live alone).
         In-movers of this week take part from next week.
         """
         pop = self.pop
@@ -758,9 +766,9 @@ class NeighbourhoodModel(mesa.Model):
             year, demography.AGES.size - 1
         )
         alone = pop.lives_alone[cand]
-        seekers = cand[alone & (u[cand] < self._formation_weekly[row])]
+        seekers = cand[alone & (u[cand] < self._formation_per_review[row])]
         in_couple = ~alone & (self.household_ties[cand] == 1)
-        leaving = cand[in_couple & (u[cand] < self._separation_weekly[row])]
+        leaving = cand[in_couple & (u[cand] < self._separation_per_review[row])]
         nw = self.wards.n_wards
         if seekers.size:
             new = np.flatnonzero(pop.lives_alone & (pop.entered_week != week))
