@@ -48,6 +48,28 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture(scope="session")
+def sweep_experiment():
+    """Run an experiment, given as YAML text, with ``thriving sweep``; return its folder.
+
+    Call as ``sweep_experiment(folder, text, name="tiny.yaml", workers=1)``: the text is
+    written to ``folder / name`` and the results go to ``folder / "sweep"``.
+    """
+    from thriving.cli import cli
+
+    def run(folder: Path, text: str, name: str = "experiment.yaml", workers: int = 1) -> Path:
+        experiment = folder / name
+        experiment.write_text(text, encoding="utf-8")
+        out = folder / "sweep"
+        result = CliRunner().invoke(
+            cli, ["sweep", str(experiment), "--workers", str(workers), "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        return out
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The repository root (the folder holding pyproject.toml)."""
     return REPO_ROOT

@@ -504,11 +504,13 @@ def test_no_social_prescribing_runs_or_not_a_sweep(sweep, tmp_path, runner):
     assert "not a sweep results folder" in result.output
 
 
-def test_a_sweep_that_varies_a_setting_is_analysed_point_by_point(tmp_path, runner):
+def test_a_sweep_that_varies_a_setting_is_analysed_point_by_point(
+    tmp_path, runner, sweep_experiment
+):
     # Varied settings have dotted names ("loneliness.contagion_strength"), which are
     # not Python identifiers: reading runs must not depend on them being ones.
-    experiment = tmp_path / "varied.yaml"
-    experiment.write_text(
+    out = sweep_experiment(
+        tmp_path,
         f"""name: varied
 baseline: {REPO / "scenarios" / "baseline.yaml"}
 scenarios: [{generous_sp(tmp_path)}]
@@ -521,11 +523,7 @@ overrides:
 vary:
   loneliness.contagion_strength: [0, 1]
 """,
-        encoding="utf-8",
     )
-    out = tmp_path / "out"
-    result = runner.invoke(cli, ["sweep", str(experiment), "--workers", "1", "--out", str(out)])
-    assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["before-after", str(out)])
     assert result.exit_code == 0, result.output
     assert "generous_sp (contagion strength 0)" in result.output

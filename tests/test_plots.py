@@ -45,19 +45,9 @@ overrides:
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory) -> Path:
+def sweep(tmp_path_factory, sweep_experiment) -> Path:
     """A finished tiny sweep (no plots yet)."""
-    from click.testing import CliRunner
-
-    folder = tmp_path_factory.mktemp("plots")
-    experiment = folder / "tiny.yaml"
-    experiment.write_text(EXPERIMENT)
-    out = folder / "sweep"
-    result = CliRunner().invoke(
-        cli, ["sweep", str(experiment), "--workers", "1", "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return out
+    return sweep_experiment(tmp_path_factory.mktemp("plots"), EXPERIMENT, "tiny.yaml")
 
 
 @pytest.fixture(scope="module")

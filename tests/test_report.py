@@ -52,15 +52,10 @@ LEVERS = ("social_prescribing", "community_grants")
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory) -> Path:
+def sweep(tmp_path_factory, sweep_experiment) -> Path:
     """A finished tiny sweep, reported once with ``thriving report``."""
-    folder = tmp_path_factory.mktemp("report")
-    experiment = folder / "tiny.yaml"
-    experiment.write_text(EXPERIMENT)
-    out = folder / "sweep"
+    out = sweep_experiment(tmp_path_factory.mktemp("report"), EXPERIMENT, "tiny.yaml")
     runner = CliRunner()
-    result = runner.invoke(cli, ["sweep", str(experiment), "--workers", "1", "--out", str(out)])
-    assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["report", str(out)])
     assert result.exit_code == 0, result.output + result.stderr
     assert f"Wrote {out / 'report.html'}" in result.stdout

@@ -330,7 +330,6 @@ def morris_indices(
     >>> table[["parameter", "mu_star", "rank"]].round(6).values.tolist()
     [['a', 3.0, 1], ['b', 0.0, 2]]
     """
-    import pandas as pd
     from SALib.analyze import morris
 
     result = morris.analyze(
@@ -342,16 +341,7 @@ def morris_indices(
         num_levels=levels,
         seed=seed,
     )
-    table = pd.DataFrame(
-        {
-            "parameter": list(problem["names"]),
-            "mu_star": np.asarray(result["mu_star"], dtype=np.float64),
-            "mu_star_conf": np.asarray(result["mu_star_conf"], dtype=np.float64),
-            "mu": np.asarray(result["mu"], dtype=np.float64),
-            "sigma": np.asarray(result["sigma"], dtype=np.float64),
-        }
-    )
-    return _ranked(table, "mu_star")
+    return _ranked(_index_table(problem, result, MORRIS_COLUMNS), "mu_star")
 
 
 def sobol_indices(
@@ -392,7 +382,6 @@ def sobol_indices(
     >>> table[["parameter", "S1", "ST", "rank"]].round(6).values.tolist()
     [['b', 1.0, 1.0, 1], ['a', 0.0, 0.0, 2]]
     """
-    import pandas as pd
     from SALib.analyze import sobol
 
     result = sobol.analyze(
@@ -403,16 +392,22 @@ def sobol_indices(
         conf_level=CONF_LEVEL,
         seed=seed,
     )
-    table = pd.DataFrame(
-        {
-            "parameter": list(problem["names"]),
-            "S1": np.asarray(result["S1"], dtype=np.float64),
-            "S1_conf": np.asarray(result["S1_conf"], dtype=np.float64),
-            "ST": np.asarray(result["ST"], dtype=np.float64),
-            "ST_conf": np.asarray(result["ST_conf"], dtype=np.float64),
-        }
-    )
-    return _ranked(table, "ST")
+    return _ranked(_index_table(problem, result, SOBOL_COLUMNS), "ST")
+
+
+#: SALib's result keys kept in the Morris and Sobol tables, in column order.
+MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "mu", "sigma")
+SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
+
+
+def _index_table(problem: Mapping[str, Any], result: Mapping[str, Any], columns) -> pd.DataFrame:
+    """One row per parameter: its name and SALib's ``columns`` as float64."""
+    import pandas as pd
+
+    table = {"parameter": list(problem["names"])}
+    for column in columns:
+        table[column] = np.asarray(result[column], dtype=np.float64)
+    return pd.DataFrame(table)
 
 
 def _ranked(table: pd.DataFrame, by: str) -> pd.DataFrame:
