@@ -283,7 +283,7 @@ class VectorisedWeek:
     """The same update with the model's own array functions."""
 
     def __init__(self, inputs: dict, model: NeighbourhoodModel, ties):
-        self.scenario = model.scenario
+        self.scenario = model.settings
         self.ties = ties  # a TieTable: its incremental sums are part of the week
         self.inputs = inputs
         self.score = inputs["score"].copy()
@@ -400,7 +400,7 @@ def make_draws(model: NeighbourhoodModel, weeks: int, seed: int) -> list[dict]:
     """The random draws of each week, shared by both versions."""
     rng = np.random.default_rng([seed, 0xBE7C])
     n = model.pop.size
-    p_episode = health.episode_probability(model.pop.chronic_need, model.scenario.health)
+    p_episode = health.episode_probability(model.pop.chronic_need, model.settings.health)
     out = []
     for _ in range(weeks):
         out.append(
@@ -472,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     model, inputs = build_inputs(residents, args.warm_weeks, args.seed)
     draws = make_draws(model, args.check_weeks + weeks, args.seed)
-    agents = PerAgentModel(inputs, model.scenario, args.seed)
+    agents = PerAgentModel(inputs, model.settings, args.seed)
     vec = VectorisedWeek(inputs, model, copy.deepcopy(model.ties))
     print(
         f"  inputs: {residents:,} residents and {inputs['src'].size:,} live ties of a "

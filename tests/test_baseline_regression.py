@@ -7,7 +7,10 @@ run with seed 2. Every number must match to ``rel=1e-9``.
 If a model change is meant to change results, regenerate the file with
 ``python -m tests.update_baseline`` and review its diff in the pull request. NumPy only
 guarantees identical random streams on the same build, so also regenerate (and review)
-after upgrading numpy or moving to another platform; pinned versions keep CI stable.
+after upgrading numpy or moving to another platform. The README's test command installs
+the exact versions in ``constraints.txt``, the ones the pins were made and checked with
+(Python 3.11 with Mesa 3.3; 3.12 and 3.13 with Mesa 3.5; CI also swaps in Mesa 3.4): the
+same numbers under each, because Thriving draws its own random numbers.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def referred_cohort(targeting: str) -> dict[str, np.ndarray]:
 
     model._ward_sum = count_deaths
     occupant_at = {}
-    for _ in range(model.scenario.weeks):
+    for _ in range(model.settings.weeks):
         model.step()
         occupant_at[model.week] = model.pop.occupant.copy()
     slots, weeks, occupants = map(np.concatenate, (slots, weeks, occupants))

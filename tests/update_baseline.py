@@ -6,7 +6,8 @@ and calibration measures to ``tests/baseline/summary.json``.
 
 Regenerate only when a change to the model is meant to change its results (or after
 upgrading numpy, whose random streams are guaranteed identical only on the same
-build), and review the diff of the JSON file in the pull request.
+build), and review the diff of the JSON file in the pull request. Make it in a venv
+installed with ``-c constraints.txt``: those are the versions the pins promise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -64,6 +66,7 @@ def main() -> None:
         "generated_with": {
             "python": platform.python_version(),
             "numpy": np.__version__,
+            "mesa": mesa.__version__,
             "machine": platform.machine(),
         },
         **run_numbers(),

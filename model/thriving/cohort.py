@@ -235,7 +235,7 @@ class GPUseTracker:
 
     def __init__(self, model: NeighbourhoodModel):
         self.model = model
-        s = model.scenario
+        s = model.settings
         n = model.pop.size
         self.burn_in_weeks = s.burn_in_weeks
         self.start_week = max(0, s.burn_in_weeks - 52 * YEARS_BEFORE)

@@ -79,7 +79,7 @@ class Lever(ABC):
 
     def __init__(self, entry, model: NeighbourhoodModel):
         self.entry = entry
-        burn_in = model.scenario.burn_in_weeks
+        burn_in = model.settings.burn_in_weeks
         self.start_week = burn_in + 52 * (entry.start_year - 1)
         self.end_week = burn_in + 52 * entry.end_year  # first week after funding
         self.ward_mask = target_ward_mask(entry.wards, model.wards)
@@ -145,7 +145,7 @@ class CommunityGrants(Lever):
                 table.open
                 & in_target
                 & ~funded_now
-                & (table.members < model.scenario.groups.min_members)
+                & (table.members < model.settings.groups.min_members)
             )
             rescue = at_risk[np.argsort(table.members[at_risk], kind="stable")][:short]
             table.funded_until[rescue] = last_week
@@ -157,7 +157,7 @@ class CommunityGrants(Lever):
             wards = np.minimum(
                 np.searchsorted(cdf, u[0] * cdf[-1], side="right"), model.wards.n_wards - 1
             )
-            caps = draw_capacities(u[1], model.scenario.groups.mean_capacity)
+            caps = draw_capacities(u[1], model.settings.groups.mean_capacity)
             model.open_groups(wards, caps, week, funded_until=last_week, source="grant")
         # Outreach: residents of wards with a funded group may hear of the local offer.
         has_funded = np.zeros(model.wards.n_wards, bool)
@@ -311,8 +311,8 @@ class CommunityConnectors(Lever):
             np.int64
         )
         partner = closest_in_age(who, tries, pop.age)
-        closeness = beta_one_b(d[4], model.scenario.network.closeness_mean)
-        model.ties.queue(who, partner, model.scenario.network.new_tie_strength, closeness)
+        closeness = beta_one_b(d[4], model.settings.network.closeness_mean)
+        model.ties.queue(who, partner, model.settings.network.new_tie_strength, closeness)
 
 
 class NeighbourhoodTeams(Lever):
@@ -422,4 +422,4 @@ LEVER_CLASSES: dict[str, type[Lever]] = {
 
 def build_levers(model: NeighbourhoodModel) -> list[Lever]:
     """One lever object per investment entry of the scenario."""
-    return [LEVER_CLASSES[entry.lever](entry, model) for entry in model.scenario.investments]
+    return [LEVER_CLASSES[entry.lever](entry, model) for entry in model.settings.investments]

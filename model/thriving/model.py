@@ -76,7 +76,7 @@ class NeighbourhoodModel(mesa.Model):
         track_gp_use: bool = False,
     ):
         super().__init__(rng=seed)
-        self.scenario = scenario
+        self.settings = scenario
         self.seed = int(seed)
         self.wards = wards if wards is not None else load_ward_table(scenario.population.wards_file)
         self.streams = make_streams(self.seed)
@@ -278,7 +278,7 @@ class NeighbourhoodModel(mesa.Model):
 
     def _seed_memberships(self) -> None:
         """Start residents in groups at about their long-run chance of membership."""
-        g = self.scenario.groups
+        g = self.settings.groups
         pop = self.pop
         p_join = groups_mod.join_probability(
             pop.propensity, pop.aware, pop.barrier, np.full(pop.size, 0.5, np.float32), g
@@ -316,7 +316,7 @@ class NeighbourhoodModel(mesa.Model):
         self.referrals.append(
             {
                 # Counted like the series: week 1 is the first week after burn-in.
-                "week": np.full(referred.size, week - self.scenario.burn_in_weeks + 1, np.int32),
+                "week": np.full(referred.size, week - self.settings.burn_in_weeks + 1, np.int32),
                 "slot": referred.astype(np.int32),
                 "occupant": self.pop.occupant[referred].copy(),
                 "took_up": np.asarray(took_up, bool),
@@ -329,7 +329,7 @@ class NeighbourhoodModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one week."""
-        s = self.scenario
+        s = self.settings
         pop = self.pop
         n = pop.size
         week = self.week
@@ -530,7 +530,7 @@ class NeighbourhoodModel(mesa.Model):
         return self._last_summary
 
     def _summarise(self) -> network.TieSummary:
-        s = self.scenario
+        s = self.settings
         summary = self.ties.summarise(
             self.pop.lonely,
             self.pop.group >= 0,
@@ -566,7 +566,7 @@ class NeighbourhoodModel(mesa.Model):
 
     def _serve(self, demand: services.ResidentDemand) -> dict[str, np.ndarray]:
         """Ward totals through each service's capacity; escalation of unmet demand."""
-        s = self.scenario.services
+        s = self.settings.services
         rng = self.streams["services"]
         gp_demand, mh_demand, ae_demand, adm_demand = self._ward_counts(
             [demand.gp, demand.mental_health, demand.ae, demand.admissions],
@@ -627,7 +627,7 @@ class NeighbourhoodModel(mesa.Model):
         # did, but with a support clique: they arrive with family and friends from
         # elsewhere (ties outside the borough the model does not hold). From there it
         # drifts with the ties they make here.
-        s = self.scenario
+        s = self.settings
         k = vacated.size
         target = loneliness.loneliness_target(
             pop.loneliness_trait[vacated],
@@ -653,8 +653,8 @@ class NeighbourhoodModel(mesa.Model):
         w = pop.ward[who]
         tries = (self.ward_start[w] + np.floor(d[:3] * self.ward_count[w])).astype(np.int64)
         partner = network.closest_in_age(who, tries, pop.age)
-        closeness = network.beta_one_b(d[3], self.scenario.network.closeness_mean)
-        self.ties.queue(who, partner, self.scenario.network.new_tie_strength, closeness)
+        closeness = network.beta_one_b(d[3], self.settings.network.closeness_mean)
+        self.ties.queue(who, partner, self.settings.network.new_tie_strength, closeness)
         self.ties.flush()
 
     def _settle_in_movers(self, vacated: np.ndarray, week: int) -> None:
@@ -671,7 +671,7 @@ class NeighbourhoodModel(mesa.Model):
             return
         n = pop.size
         nw = self.wards.n_wards
-        max_gap = self.scenario.population.partner_max_age_gap
+        max_gap = self.settings.population.partner_max_age_gap
         d = counter_uniforms(self.population_key ^ 0x4A0, sharing, week, 14)
         taken = np.zeros(n, bool)
         taken[vacated] = True
@@ -780,7 +780,7 @@ class NeighbourhoodModel(mesa.Model):
                 seekers,
                 pop.ward,
                 pop.age,
-                self.scenario.population.partner_max_age_gap,
+                self.settings.population.partner_max_age_gap,
                 nw,
                 d,
             )
@@ -813,7 +813,7 @@ class NeighbourhoodModel(mesa.Model):
         -------
         RunResult
         """
-        total = self.scenario.weeks
+        total = self.settings.weeks
         while self.week < total:
             self.step()
             if progress is not None:

@@ -1,8 +1,8 @@
 """Which code made a result: a fingerprint of the installed Thriving package's source.
 
 Run ids hash the scenario and the seed, and a resumed sweep checks package versions; but
-a change to the model made without a new version number (the version stays 0.1.0 while
-the model is developed) would pass both, and a resumed sweep would quietly mix runs of
+a change to the model made without a new version number (between releases, or a
+local edit) would pass both, and a resumed sweep would quietly mix runs of
 the old model with runs of the new one. The code fingerprint closes that gap: a SHA-256
 of every file the package is made of, which changes when any byte of them does.
 

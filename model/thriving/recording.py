@@ -153,7 +153,7 @@ class Recorder:
 
     def __init__(self, model: NeighbourhoodModel):
         self.model = model
-        s = model.scenario
+        s = model.settings
         self.weeks = 52 * s.horizon.years
         self.burn_in = s.burn_in_weeks
         n_wards = model.wards.n_wards
@@ -169,7 +169,7 @@ class Recorder:
             return
         m = self.model
         pop = m.pop
-        s = m.scenario
+        s = m.settings
         n = pop.size
         nw = m.wards.n_wards
         member = pop.group >= 0
@@ -303,7 +303,7 @@ def summarise(ts: pd.DataFrame, model: NeighbourhoodModel) -> dict[str, Any]:
     -------
     dict
     """
-    s = model.scenario
+    s = model.settings
     rate = s.appraisal.discount_rate
     factor = discount_factors(ts["year"].to_numpy(), rate)
     out: dict[str, Any] = {

@@ -475,8 +475,8 @@ def check_resumable(
             f"runs made with different versions may not match. To resume, reinstall those "
             f"versions; otherwise {advice}"
         )
-    # The same version number can hide a changed model (it stays 0.1.0 while the model
-    # is developed), so the source itself must match too. A folder made before the code
+    # The same version number can hide a changed model (between releases, or a local
+    # edit), so the source itself must match too. A folder made before the code
     # was recorded counts as made by other code: nothing shows it was not.
     old_code = old_versions.get(CODE)
     if old_code != versions.get(CODE):
