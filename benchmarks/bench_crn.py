@@ -51,8 +51,8 @@ def one_run(task: tuple) -> tuple:
     """Run one scenario and seed; return (label, seed, outcome, seconds)."""
     label, seed, residents, years, burn_in, budget = task
     _common.ensure_importable()
-    from thriving.model import NeighbourhoodModel
-    from thriving.schema import Scenario
+    from thriving.config.schema import Scenario
+    from thriving.sim.model import NeighbourhoodModel
 
     investments = []
     if label == "scenario":

@@ -50,8 +50,8 @@ def child(residents: int, years: int, burn_in: int, seed: int) -> None:
     """Build and run one model; print one JSON line of figures."""
     t_start = time.perf_counter()
     _common.ensure_importable()
-    from thriving.model import NeighbourhoodModel
-    from thriving.schema import Scenario
+    from thriving.config.schema import Scenario
+    from thriving.sim.model import NeighbourhoodModel
 
     scenario = Scenario(
         name="bench_all_levers",

@@ -53,9 +53,9 @@ TARGET_GROWTH_MB = 25.0
 
 def make_plan(runs: int, residents: int, years: int, burn_in: int):
     """Baseline and social prescribing alternating, paired by seed: ``runs`` runs."""
-    from thriving.runspec import RunSpec, run_id
-    from thriving.schema import Scenario
-    from thriving.sweep import RunList
+    from thriving.config.runspec import RunSpec, run_id
+    from thriving.config.schema import Scenario
+    from thriving.runs.sweep import RunList
 
     horizon = {"years": years, "burn_in_years": burn_in}
     baseline = Scenario(name="baseline", population={"residents": residents}, horizon=horizon)
@@ -96,7 +96,7 @@ def make_plan(runs: int, residents: int, years: int, burn_in: int):
 
 
 def timed_sweep(plan, out: Path, **options) -> float:
-    from thriving.sweep import run_sweep
+    from thriving.runs.sweep import run_sweep
 
     t0 = time.perf_counter()
     outcome = run_sweep(plan, out, **options)
@@ -141,7 +141,7 @@ def speedup(runs: int, residents: int, years: int, dask: bool) -> list[tuple[str
 
 def memory_child(runs: int, workers: int) -> None:
     """One sweep of ``runs`` tiny runs in this process; print one JSON line of figures."""
-    from thriving.sweep import run_sweep
+    from thriving.runs.sweep import run_sweep
 
     plan = make_plan(runs, residents=300, years=1, burn_in=0)
     listed = _common.rss_now_mb()

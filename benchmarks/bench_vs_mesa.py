@@ -61,10 +61,10 @@ import _common  # first: makes thriving importable from an uninstalled checkout
 import mesa
 import numpy as np
 
-from thriving import health, loneliness, network, services
-from thriving.model import NeighbourhoodModel
-from thriving.schema import Scenario
-from thriving.services import MAX_EVENTS_PER_WEEK
+from thriving.config.schema import Scenario
+from thriving.sim import health, loneliness, network, services
+from thriving.sim.model import NeighbourhoodModel
+from thriving.sim.services import MAX_EVENTS_PER_WEEK
 
 TARGET_RATIO = 100.0
 YOUNG_END = loneliness.YOUNG_EFFECT_ENDS_AT

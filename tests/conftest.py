@@ -54,7 +54,7 @@ def sweep_experiment():
     Call as ``sweep_experiment(folder, text, name="tiny.yaml", workers=1)``: the text is
     written to ``folder / name`` and the results go to ``folder / "sweep"``.
     """
-    from thriving.cli import cli
+    from thriving.cli.main import cli
 
     def run(folder: Path, text: str, name: str = "experiment.yaml", workers: int = 1) -> Path:
         experiment = folder / name

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from thriving import paramdoc, schema
+from thriving.config import paramdoc, schema
 
 # Numeric fields that are scenario choices declared with a plain Field(), not param():
 # they have no unit, source or confidence to document. Keep this list short; a new model
@@ -41,7 +41,7 @@ def _inside(value: float, row: paramdoc.Row) -> bool:
 
 def test_generated_docs_are_up_to_date(repo_root: Path):
     stale = paramdoc.stale(repo_root)
-    assert not stale, f"{stale} out of date: run `python -m thriving.paramdoc` and commit"
+    assert not stale, f"{stale} out of date: run `python -m thriving.config.paramdoc` and commit"
 
 
 def test_check_mode_exits_0_when_up_to_date(repo_root: Path):

@@ -43,8 +43,8 @@ def run_numbers() -> dict[str, dict[str, float]]:
     dict
         ``{"summary": {name: number}, "calibration": {name: number}}``.
     """
-    from thriving.model import NeighbourhoodModel
-    from thriving.scenario import load_scenario
+    from thriving.config.scenario import load_scenario
+    from thriving.sim.model import NeighbourhoodModel
 
     scenario = load_scenario(SCENARIO_FILE, OVERRIDES)
     summary = NeighbourhoodModel(scenario, SEED).run().summary

@@ -6,7 +6,7 @@ social prescribing and, for the same residents, without it (their paired selves 
 baseline runs). Beside it, for a comparison of a year either side of the referral and
 of a quarter either side: the change an uncontrolled evaluation would report, the
 effect of social prescribing, and the part that would have happened anyway. The
-numbers come from :mod:`thriving.before_after`; this module only draws.
+numbers come from :mod:`thriving.analysis.before_after`; this module only draws.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..before_after import (
+from thriving.analysis.before_after import (
     PROFILE_WINDOW,
     QUARTERS_EACH_SIDE,
     RELATIVE_QUARTERS,
@@ -29,7 +29,7 @@ from ..before_after import (
     ScenarioBeforeAfter,
     window_sentence,
 )
-from . import style
+from thriving.plots import style
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -68,7 +68,7 @@ def picture_name(group: ScenarioBeforeAfter, taken: set[str]) -> str:
 
     Examples
     --------
-    >>> from thriving.before_after import ScenarioBeforeAfter
+    >>> from thriving.analysis.before_after import ScenarioBeforeAfter
     >>> g = ScenarioBeforeAfter("social prescribing", {}, 1, {}, [], [])
     >>> picture_name(g, set()), picture_name(g, {"before_after_social_prescribing"})
     ('before_after_social_prescribing', 'before_after_social_prescribing_2')
@@ -262,7 +262,7 @@ def plot_before_after(result: BeforeAfter, folder: str | Path | None = None) -> 
     Parameters
     ----------
     result : BeforeAfter
-        From :func:`thriving.before_after.analyse_before_after`.
+        From :func:`thriving.analysis.before_after.analyse_before_after`.
     folder : path, optional
         Where to write; ``<results folder>/plots`` by default.
 

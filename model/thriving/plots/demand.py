@@ -14,7 +14,7 @@ question (``docs/plots.md`` says how to read them):
 ``wards_service_cost``, ``wards_loneliness``
     Who benefits: deprived or affluent wards?
 
-The numbers come from :mod:`thriving.series`; this module only draws.
+The numbers come from :mod:`thriving.analysis.series`; this module only draws.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import series
-from ..errors import ThrivingError
-from ..results import Results, Weekly, open_results, pair_rows
-from . import style
+from thriving.analysis import series
+from thriving.analysis.results import Results, Weekly, open_results, pair_rows
+from thriving.config.errors import ThrivingError
+from thriving.plots import style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -118,7 +118,7 @@ def plot_results(
         A sweep's results folder, or a single run's.
     metrics : sequence of str
         Services and network measures to draw (names or short names, see
-        :data:`thriving.series.METRICS`); all when empty. The payback and ward pictures
+        :data:`thriving.analysis.series.METRICS`); all when empty. The payback and ward pictures
         are always drawn when the folder has paired runs.
     smooth_weeks : int
         Weeks of the centred rolling mean applied to each run's weekly series before
@@ -720,7 +720,7 @@ def _payback_panel(
 
 
 def _ward_pictures(ctx: _Context) -> list[Path]:
-    from ..wards import load_ward_table
+    from thriving.config.wards import load_ward_table
 
     table = load_ward_table(ctx.data.wards_file)
     names = [str(n) for n in table.names]

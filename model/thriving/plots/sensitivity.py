@@ -1,7 +1,7 @@
 """Pictures of which assumptions drive the answer (Morris and Sobol indices).
 
 :func:`plot_sensitivity` draws the indices of a
-:class:`~thriving.sensitivity.SensitivityResult` as ranked horizontal bars, the
+:class:`~thriving.analysis.sensitivity.SensitivityResult` as ranked horizontal bars, the
 assumptions labelled in plain words, the most influential at the top:
 
 - Morris: ``mu*`` with its 95 % interval, and a tick where replicate noise alone would
@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..sensitivity import format_amount
-from .style import PALETTE, SLIDE_SIZE, save_figure, slide_style
+from thriving.analysis.sensitivity import format_amount
+from thriving.plots.style import PALETTE, SLIDE_SIZE, save_figure, slide_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..sensitivity import SensitivityResult
+    from thriving.analysis.sensitivity import SensitivityResult
 
 __all__ = ["plot_morris_sigma", "plot_sensitivity", "short_label"]
 

@@ -27,7 +27,7 @@ matplotlib.use("Agg")  # files only: no screen is needed, and none may be presen
 import matplotlib.pyplot as plt  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from ..store import atomic_write  # noqa: E402
+from thriving.runs.store import atomic_write  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -17,10 +17,10 @@ gives:
 8. the caveats where the evidence is weak.
 
 Every number comes from the files the other commands write (``comparison.csv`` of
-:mod:`thriving.comparison`, the pictures of :mod:`thriving.plots.demand`,
-``sensitivity.csv`` of :mod:`thriving.sensitivity`); :func:`refresh_inputs` makes those
+:mod:`thriving.analysis.comparison`, the pictures of :mod:`thriving.plots.demand`,
+``sensitivity.csv`` of :mod:`thriving.analysis.sensitivity`); :func:`refresh_inputs` makes those
 that are missing or older than ``summary.csv`` first. The assumptions come from the
-scenario schema's parameter metadata (:func:`thriving.paramdoc.all_rows`), with the
+scenario schema's parameter metadata (:func:`thriving.config.paramdoc.all_rows`), with the
 values the runs used (the resolved scenarios in the sweep's ``manifest.json``).
 
 The page is built with the standard library, one concept per module:
@@ -36,7 +36,7 @@ The page is built with the standard library, one concept per module:
   ``thriving/templates`` (filled in with :class:`string.Template`).
 """
 
-from .facts import (
+from thriving.report.facts import (
     Assumption,
     AssumptionGroup,
     Headline,
@@ -46,9 +46,9 @@ from .facts import (
     read_comparison,
     read_facts,
 )
-from .inputs import Inputs, refresh_inputs
-from .page import REPORT_FILE, ReportOutcome, render_report, write_report
-from .words import (
+from thriving.report.inputs import Inputs, refresh_inputs
+from thriving.report.page import REPORT_FILE, ReportOutcome, render_report, write_report
+from thriving.report.words import (
     HEADLINE_OUTCOMES,
     format_count,
     format_money,

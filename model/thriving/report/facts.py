@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ThrivingError
-from ..store import ResultsFolder
-from .words import MECHANISM_BLOCKS, _finite, _join, lever_name
+from thriving.config.errors import ThrivingError
+from thriving.report.words import MECHANISM_BLOCKS, _finite, _join, lever_name
+from thriving.runs.store import ResultsFolder
 
 # --------------------------------------------------------------------------------------
 # Facts about the sweep
@@ -146,7 +146,7 @@ class SweepFacts:
 
     def varied_in_words(self) -> dict[str, str]:
         """Each varied setting and how it varied, in words."""
-        from ..paramdoc import format_number
+        from thriving.config.paramdoc import format_number
 
         out: dict[str, str] = {}
         for path, values in (self.vary or {}).items():
@@ -252,7 +252,7 @@ def _scenarios_from_files(
     The population and horizon are those the runs record; a file that cannot be read
     any more gives a scenario with no settings (its investments are then not in words).
     """
-    from ..scenario import load_scenario
+    from thriving.config.scenario import load_scenario
 
     overrides = {
         "population.residents": int(summary.get("residents_simulated") or 0) or None,
@@ -293,7 +293,7 @@ def _first_record(results: ResultsFolder, manifest: Mapping[str, Any]) -> dict[s
 
 def _ward_table(settings: Mapping[str, Any]) -> Any:
     """The ward table a scenario used, or None if it cannot be read now."""
-    from ..wards import load_ward_table
+    from thriving.config.wards import load_ward_table
 
     path = (settings.get("population") or {}).get("wards_file")
     try:
@@ -349,7 +349,7 @@ class Headline:
     @property
     def title(self) -> str:
         """The scenario (and grid point) in words."""
-        from ..series import plain_label, point_text
+        from thriving.analysis.series import plain_label, point_text
 
         name = plain_label(self.scenario)
         return f"{name}, {point_text(self.point)}" if self.point else name
@@ -490,7 +490,7 @@ def _assumption(
     varied: Mapping[str, str],
 ) -> Assumption | None:
     """The assumption of a schema row at ``path`` (None when no scenario has it)."""
-    from ..paramdoc import format_default, format_number
+    from thriving.config.paramdoc import format_default, format_number
 
     default = row.field.get_default(call_default_factory=True)
     used: dict[str, list[str]] = {}
@@ -555,7 +555,7 @@ def assumptions_in_use(
         The low-confidence assumptions of how loneliness, ties, groups and health work
         (:data:`MECHANISM_BLOCKS`) not already in ``groups``: the appendix.
     """
-    from ..paramdoc import blocks
+    from thriving.config.paramdoc import blocks
 
     varied = dict(varied or {})
     all_blocks = blocks()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .inputs import _own_picture
-from .words import PICTURE_GROUPS, PLOTS_FOLDER
+from thriving.report.inputs import _own_picture
+from thriving.report.words import PICTURE_GROUPS, PLOTS_FOLDER
 
 # --------------------------------------------------------------------------------------
 # HTML pieces
@@ -138,7 +138,7 @@ def _figure(picture: Picture, caption: str = "") -> str:
 
 def _picture_order(path: Path) -> tuple[int, str]:
     """Pictures of services and measures in the order the plots and tables give them."""
-    from ..series import METRICS
+    from thriving.analysis.series import METRICS
 
     order = list(METRICS)
     stem = path.stem

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ThrivingError
-from ..store import SUMMARY
-from .facts import SweepFacts, read_facts
-from .words import OWN_SECTION_PICTURES, PLOTS_FOLDER
+from thriving.config.errors import ThrivingError
+from thriving.report.facts import SweepFacts, read_facts
+from thriving.report.words import OWN_SECTION_PICTURES, PLOTS_FOLDER
+from thriving.runs.store import SUMMARY
 
 # --------------------------------------------------------------------------------------
 # Making what is missing
@@ -33,7 +33,7 @@ class Inputs:
     problems : list of str
         Parts that could not be made, each with why (shown in the report).
     before_after : object or None
-        The before-and-after analysis (a :class:`thriving.before_after.BeforeAfter`) when
+        The before-and-after analysis (a :class:`thriving.analysis.before_after.BeforeAfter`) when
         it was made here, so that the report need not make it twice.
     """
 
@@ -62,11 +62,11 @@ def refresh_inputs(
     """Make the comparison, pictures and analyses the report shows, where missing or stale.
 
     Each is made again when it is missing or older than ``summary.csv`` (a resumed sweep
-    rewrites it): ``comparison.csv`` (:func:`thriving.comparison.compare_folders`), the
+    rewrites it): ``comparison.csv`` (:func:`thriving.analysis.comparison.compare_folders`), the
     pictures of ``plots/`` (:func:`thriving.plots.demand.plot_results`), the
     before-and-after comparison and its pictures when a scenario has social prescribing
-    (:func:`thriving.before_after.write_before_after`) and ``sensitivity.csv`` with its
-    pictures for a Morris or Sobol sweep (:func:`thriving.sensitivity.analyse_folder`).
+    (:func:`thriving.analysis.before_after.write_before_after`) and ``sensitivity.csv`` with its
+    pictures for a Morris or Sobol sweep (:func:`thriving.analysis.sensitivity.analyse_folder`).
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def refresh_inputs(
         before-and-after comparison and the sensitivity indices are optional: a problem
         with them is recorded in :attr:`Inputs.problems` instead.
     """
-    from .. import comparison as cmp
+    from thriving.analysis import comparison as cmp
 
     folder = Path(folder)
     facts = facts if facts is not None else read_facts(folder)
@@ -108,7 +108,7 @@ def refresh_inputs(
     plots = folder / PLOTS_FOLDER
     pictures = [p for p in plots.glob("*.png") if not _own_picture(p)]
     if not pictures or any(_older_than(p, stamp) for p in pictures):
-        from ..plots.demand import plot_results
+        from thriving.plots.demand import plot_results
 
         say(f"Drawing the pictures: {plots}")
         outcome = plot_results(folder)
@@ -139,9 +139,9 @@ def _error_words(exc: BaseException) -> str:
 
 
 def _before_after_module() -> Any:
-    """:mod:`thriving.before_after`, or None in a version of Thriving without it."""
+    """:mod:`thriving.analysis.before_after`, or None in a version of Thriving without it."""
     try:
-        from .. import before_after
+        from thriving.analysis import before_after
     except ImportError:
         return None
     return before_after
@@ -158,7 +158,7 @@ def _refresh_before_after(
     pictures = list((folder / PLOTS_FOLDER).glob("before_after*.png"))
     if not _older_than(target, stamp) and pictures:
         return
-    from ..plots.before_after import plot_before_after
+    from thriving.plots.before_after import plot_before_after
 
     say(f"Following referred residents before and after, against the baseline: {target}")
     result = module.write_before_after(folder)
@@ -171,13 +171,13 @@ def _refresh_sensitivity(
     folder: Path, stamp: float, say: Callable[[str], None], inputs: Inputs
 ) -> None:
     """sensitivity.csv and its pictures, for a Morris or Sobol sweep."""
-    from ..sensitivity import INDICES_FILE
+    from thriving.analysis.sensitivity import INDICES_FILE
 
     target = folder / INDICES_FILE
     if not _older_than(target, stamp):
         return
-    from ..plots.sensitivity import plot_morris_sigma, plot_sensitivity
-    from ..sensitivity import analyse_folder, write_indices
+    from thriving.analysis.sensitivity import analyse_folder, write_indices
+    from thriving.plots.sensitivity import plot_morris_sigma, plot_sensitivity
 
     say(f"Ranking the assumptions that drive the answer: {target}")
     result = analyse_folder(folder)

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ThrivingError
-from ..store import atomic_write_text
-from .facts import assumptions_in_use, read_comparison, read_facts
-from .html import _date, _e, _p, _pictures_part
-from .inputs import Inputs, refresh_inputs
-from .sections import (
+from thriving.config.errors import ThrivingError
+from thriving.report.facts import assumptions_in_use, read_comparison, read_facts
+from thriving.report.html import _date, _e, _p, _pictures_part
+from thriving.report.inputs import Inputs, refresh_inputs
+from thriving.report.sections import (
     _assumption_table,
     _assumptions_part,
     _before_after_part,
@@ -32,7 +31,8 @@ from .sections import (
     _scenarios_part,
     _sensitivity_part,
 )
-from .words import _optimism_bias
+from thriving.report.words import _optimism_bias
+from thriving.runs.store import atomic_write_text
 
 #: The file written into the results folder when no other is named.
 REPORT_FILE = "report.html"
@@ -77,7 +77,7 @@ def render_report(
     ThrivingError
         The folder is not a sweep's results folder or has no comparison.csv.
     """
-    from ..comparison import COMPARISON_FILE
+    from thriving.analysis.comparison import COMPARISON_FILE
 
     folder = Path(folder)
     inputs = inputs if inputs is not None else Inputs()

@@ -10,10 +10,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .facts import AssumptionGroup, Headline, SweepFacts, _float, _setting, _ward_table
-from .html import _badge, _date, _e, _figure, _p, _path, _read_picture, _table
-from .inputs import Inputs, _before_after_module, _error_words
-from .words import (
+from thriving.report.facts import (
+    AssumptionGroup,
+    Headline,
+    SweepFacts,
+    _float,
+    _setting,
+    _ward_table,
+)
+from thriving.report.html import _badge, _date, _e, _figure, _p, _path, _read_picture, _table
+from thriving.report.inputs import Inputs, _before_after_module, _error_words
+from thriving.report.words import (
     CASH_SERVICE_WORDS,
     ENOUGH_REPLICATES,
     HEADLINE_OUTCOMES,
@@ -248,7 +255,7 @@ def _contents(parts: Sequence[tuple[str, str]]) -> str:
 
 
 def _scenarios_part(facts: SweepFacts) -> str:
-    from ..series import plain_label
+    from thriving.analysis.series import plain_label
 
     lines = []
     for scenario in facts.scenarios:
@@ -423,7 +430,7 @@ def _results_part(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
 
 
 def _baseline_title(facts: SweepFacts) -> str:
-    from ..series import plain_label
+    from thriving.analysis.series import plain_label
 
     name = plain_label(facts.baseline.label)
     return "the baseline" if name.lower() == "baseline" else f"the baseline ({name})"
@@ -436,7 +443,7 @@ def _baseline_title(facts: SweepFacts) -> str:
 
 def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple[str, int]:
     """The before-and-after pictures and sentences, for sweeps with social prescribing."""
-    from ..series import plain_label
+    from thriving.analysis.series import plain_label
 
     module = _before_after_module()
     if module is None or "social_prescribing" not in facts.levers:
@@ -487,8 +494,8 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
 
 def _sensitivity_part(folder: Path) -> tuple[str, int]:
     """The ranked assumptions of sensitivity.csv, its pictures and how to read them."""
-    from ..sensitivity import INDICES_FILE, METRIC_WORDS
-    from ..series import plain_label
+    from thriving.analysis.sensitivity import INDICES_FILE, METRIC_WORDS
+    from thriving.analysis.series import plain_label
 
     path = folder / INDICES_FILE
     try:

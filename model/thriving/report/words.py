@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .facts import Headline, ScenarioInfo, SweepFacts
+    from thriving.report.facts import Headline, ScenarioInfo, SweepFacts
 
 #: Folder of the pictures, inside the results folder (as ``thriving plot`` writes it).
 PLOTS_FOLDER = "plots"
@@ -369,7 +369,7 @@ def scenario_investments(
 
     ``budgets`` gives, by lever, the budget in words where the sweep varies it.
     """
-    from .facts import _ward_table  # facts reads words at import: import it here
+    from thriving.report.facts import _ward_table  # facts reads words at import: import it here
 
     table = _ward_table(scenario.settings)
     n_wards = table.n_wards if table is not None else None

@@ -1,0 +1,1 @@
+"""Configuration: the scenario schema, YAML loading, messages, experiments, wards and run specs."""

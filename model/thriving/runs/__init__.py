@@ -1,0 +1,1 @@
+"""Running: one run, executors, sweep orchestration, the results store and provenance."""
