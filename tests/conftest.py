@@ -1,4 +1,7 @@
-"""Shared fixtures, the ``slow`` marker and Hypothesis profiles."""
+"""Shared fixtures and Hypothesis profiles.
+
+There is no switch for slow tests: every test runs in CI, so each is kept fast enough to.
+"""
 
 from __future__ import annotations
 
@@ -18,21 +21,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--runslow", action="store_true", default=False, help="also run tests marked slow"
-    )
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--runslow"):
-        return
-    skip_slow = pytest.mark.skip(reason="slow: run with --runslow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip_slow)
 
 
 @pytest.fixture
