@@ -18,7 +18,7 @@ import numpy as np
 from thriving.config import schema
 from thriving.sim.groups import draw_capacities
 from thriving.sim.network import beta_one_b, closest_in_age
-from thriving.sim.rng import counter_uniforms
+from thriving.sim.rng import Salt, counter_uniforms
 from thriving.sim.services import poisson_from_uniform
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class CommunityGrants(Lever):
             short -= rescue.size
         if short > 0:
             # Then open new groups, in target wards in proportion to their residents.
-            u = counter_uniforms(model.lever_key ^ 0x6A475, np.arange(short), week, 2)
+            u = counter_uniforms(model.lever_key ^ Salt.GRANT_GROUPS, np.arange(short), week, 2)
             cdf = np.cumsum(self.spend_share)
             wards = np.minimum(
                 np.searchsorted(cdf, u[0] * cdf[-1], side="right"), model.wards.n_wards - 1
@@ -218,7 +218,7 @@ class SocialPrescribing(Lever):
             top = self._referred_in_consultations(model, eligible, week, k)
         top = np.sort(top)
         self.referred_week[top] = week
-        u = counter_uniforms(model.lever_key ^ 0x5B0, top, week, 2)
+        u = counter_uniforms(model.lever_key ^ Salt.REFERRAL_UPTAKE, top, week, 2)
         took_up = u[0] < self.entry.uptake
         engaged_flag = took_up & (u[1] < self.entry.engaged_share)
         engaged = top[engaged_flag]
@@ -256,7 +256,7 @@ class SocialPrescribing(Lever):
         pop = model.pop
         weight = pop.gp_recent[eligible].astype(np.float64)
         weight[pop.lonely[eligible]] *= self.entry.referral_lonely_odds_ratio
-        u = counter_uniforms(model.lever_key ^ 0x5B1, eligible, week, 1)[0]
+        u = counter_uniforms(model.lever_key ^ Salt.REFERRAL_DRAW, eligible, week, 1)[0]
         with np.errstate(divide="ignore"):  # u = 0 (one in 2**53) gives -inf: last
             keys = np.log(u) / weight  # weight > 0: gp_recent > 0 for the eligible
         return eligible[np.argpartition(-keys, k - 1)[:k]]
@@ -295,14 +295,16 @@ class CommunityConnectors(Lever):
         first = reached[~self.reached[reached]]
         self.reached[first] = True
         pop.base_barrier[first] *= 1.0 - self.entry.barrier_reduction
-        draws = counter_uniforms(model.lever_key ^ 0x5EED, reached, week, 1)
+        draws = counter_uniforms(model.lever_key ^ Salt.INTRODUCTIONS_COUNT, reached, week, 1)
         # Introductions: Poisson number per resident, half in other wards.
         lam = self.entry.introductions_per_reach
         count = poisson_from_uniform(np.full(reached.size, lam), draws[0]).astype(np.int64)
         who = np.repeat(reached, count)
         if who.size == 0:
             return
-        d = counter_uniforms(model.lever_key ^ 0xB41D, np.arange(who.size), week, 5)
+        d = counter_uniforms(
+            model.lever_key ^ Salt.INTRODUCTIONS_MEETING, np.arange(who.size), week, 5
+        )
         bridging = d[0] < 0.5
         n = pop.size
         ws, wc = model.ward_start, model.ward_count
@@ -400,7 +402,9 @@ class Closures(Lever):
         if week == self.start_week:
             table = model.groups
             candidates = np.flatnonzero(table.open & self.ward_mask[table.ward])
-            u = counter_uniforms(model.lever_key ^ 0xC105E, table.identity[candidates], week, 1)[0]
+            u = counter_uniforms(
+                model.lever_key ^ Salt.GROUP_CLOSURES, table.identity[candidates], week, 1
+            )[0]
             close = candidates[u < self.entry.share_closed]
             model.close_groups(close, week)
         np.maximum(

@@ -24,7 +24,7 @@ from thriving.sim.demography import AgeLookup
 from thriving.sim.levers import SocialPrescribing, build_levers
 from thriving.sim.population import PopulationBuilder, expected_chronic_need, ward_sizes
 from thriving.sim.recording import Recorder
-from thriving.sim.rng import counter_uniforms, make_streams, stream_key
+from thriving.sim.rng import Salt, counter_uniforms, make_streams, stream_key
 
 #: Five-year age bands (18-22, ..., 98+) within which mortality risk factors are
 #: normalised to the life table.
@@ -298,7 +298,7 @@ class NeighbourhoodModel(mesa.Model):
         free = residents[pop.group[residents] < 0]
         if free.size == 0:
             return
-        u = counter_uniforms(self.lever_key ^ 0x9A0, free, week, 1)[0]
+        u = counter_uniforms(self.lever_key ^ Salt.CONNECT_TO_GROUPS, free, week, 1)[0]
         choice = groups_mod.place_joiners(
             free, np.full(free.size, -1), pop.ward, self.groups, self.wards.n_wards, u
         )
@@ -672,7 +672,7 @@ class NeighbourhoodModel(mesa.Model):
         n = pop.size
         nw = self.wards.n_wards
         max_gap = self.settings.population.partner_max_age_gap
-        d = counter_uniforms(self.population_key ^ 0x4A0, sharing, week, 14)
+        d = counter_uniforms(self.population_key ^ Salt.IN_MOVER_HOUSEHOLD, sharing, week, 14)
         taken = np.zeros(n, bool)
         taken[vacated] = True
         # 1. Partners: residents of similar age who live alone, sought by a share

@@ -10,6 +10,7 @@ resident in the same week under two scenarios (common random numbers).
 
 from __future__ import annotations
 
+import enum
 import functools
 import zlib
 
@@ -71,10 +72,48 @@ def make_streams(seed: int, names: tuple[str, ...] = STREAMS) -> dict[str, np.ra
     return {name: np.random.default_rng(stream_seed(seed, name)) for name in names}
 
 
+@enum.unique
+class Salt(enum.IntEnum):
+    """Salts XOR-ed into a counter stream's key, one per kind of counter draw.
+
+    Several draws share one stream key (the ``levers`` key, say) and are addressed by
+    the same slots and week: a salt per purpose keeps their numbers apart, so that
+    (for example) who takes up a referral is not the same number as who is drawn for
+    it. The values are fixed: changing one changes every run's results. ``@unique``
+    and ``tests/sim/test_rng.py`` check that no two salts, and no salt and another
+    key-mixing constant of this module, are equal.
+    """
+
+    #: ``levers``: a place in a group for residents connected by link workers.
+    CONNECT_TO_GROUPS = 0x9A0
+    #: ``levers``: wards and capacities of groups opened by grants.
+    GRANT_GROUPS = 0x6A475
+    #: ``levers``: whether a referred resident takes up the referral and engages.
+    REFERRAL_UPTAKE = 0x5B0
+    #: ``levers``: who is referred in consultations (Efraimidis-Spirakis keys).
+    REFERRAL_DRAW = 0x5B1
+    #: ``levers``: how many introductions a connector makes for a resident reached.
+    INTRODUCTIONS_COUNT = 0x5EED
+    #: ``levers``: whom a connector introduces them to, and how close the tie.
+    INTRODUCTIONS_MEETING = 0xB41D
+    #: ``levers``: which groups the closures lever closes.
+    GROUP_CLOSURES = 0xC105E
+    #: ``population``: the household an in-mover who does not live alone joins.
+    IN_MOVER_HOUSEHOLD = 0x4A0
+    #: ``tie_formation``: the member met by focal closure, and closeness.
+    FOCAL_CLOSURE = 0xF0CA1
+    #: ``tie_formation``: the friend of a friend met by triadic closure, and closeness.
+    TRIADIC_CLOSURE = 0x7121AD
+    #: ``tie_formation``: whom a chance encounter meets, and closeness.
+    ENCOUNTERS = 0xE4C0
+
+
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+#: Multiplier spreading week numbers before they are mixed into a counter key.
+_WEEK_MULT = 0x632BE5AB
 _DRAW_NUMBERS = np.arange(64, dtype=np.uint64)[:, None]
 
 
@@ -108,7 +147,7 @@ def _splitmix64_int(x: int) -> int:
 @functools.lru_cache(maxsize=8)
 def _week_mix(week: int) -> int:
     """The week's part of a counter key (a week's draws share it: computed once)."""
-    return _splitmix64_int((int(week) * 0x632BE5AB) & 0xFFFFFFFFFFFFFFFF)
+    return _splitmix64_int((int(week) * _WEEK_MULT) & 0xFFFFFFFFFFFFFFFF)
 
 
 def counter_uniforms(key: int, slots: np.ndarray, week: int, n_draws: int) -> np.ndarray:
