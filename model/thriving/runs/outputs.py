@@ -20,6 +20,7 @@ the temporary folder and leaves any earlier results as they were.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import math
@@ -27,6 +28,7 @@ import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 from collections.abc import Mapping
 from importlib import metadata
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from thriving.config.schema import Scenario
+    from thriving.runs.run import RunTimings
     from thriving.sim.recording import RunResult
 
 TIMESERIES_FILE = "timeseries.csv"
@@ -245,6 +248,65 @@ def build_manifest(
     manifest.update(extra or {})
     manifest["files"] = {name: sha256(data) for name, data in files.items()}
     return manifest
+
+
+def utc_now() -> str:
+    """The time now, UTC, ISO 8601 to the second (as the manifest records times)."""
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def run_provenance(
+    scenario_file: str,
+    seed: int,
+    overrides: Mapping[str, Any],
+    out_dir: str | os.PathLike[str],
+    force: bool,
+    times: tuple[str, str],
+    timings: RunTimings,
+) -> dict[str, Any]:
+    """What the manifest of ``thriving run`` records about how the run was made.
+
+    Parameters
+    ----------
+    scenario_file : str
+        The scenario file, as given.
+    seed : int
+    overrides : mapping
+        Dotted paths to the values set for this run (``--set``, ``--population``,
+        ``--years``).
+    out_dir : path
+        The results folder.
+    force : bool
+        Whether an existing folder was to be replaced.
+    times : (str, str)
+        When the run started and finished (:func:`utc_now`).
+    timings : RunTimings
+        How long building and running the model took.
+
+    Returns
+    -------
+    dict
+        The extra entries of :func:`build_manifest`: the scenario file, the working
+        folder, the command line that repeats the run (every option spelled out), the
+        times and the timings (seconds; resident-weeks per second).
+    """
+    words = ["thriving", "run", scenario_file, "--seed", str(seed)]
+    for path, value in overrides.items():
+        words += ["--set", f"{path}={json.dumps(value, ensure_ascii=False)}"]
+    words += ["--out", os.fspath(out_dir)] + (["--force"] if force else [])
+    return {
+        "scenario_file": scenario_file,
+        "working_folder": os.getcwd(),
+        "command_line": shlex.join(words),
+        "started_at": times[0],
+        "finished_at": times[1],
+        "timings": {
+            "setup_seconds": round(timings.setup_seconds, 6),
+            "run_seconds": round(timings.run_seconds, 6),
+            "resident_weeks": timings.resident_weeks,
+            "resident_weeks_per_second": round(timings.resident_weeks_per_second, 1),
+        },
+    }
 
 
 # --------------------------------------------------------------------------------------
