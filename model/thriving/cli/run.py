@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -26,48 +27,26 @@ def run_command(
     there were social-prescribing referrals. The folder is written whole or not at all.
     Prints the headline totals at the end.
     """
-    import json
-    import os
-    import shlex
-    from pathlib import Path
-
     from thriving.config.scenario import load_scenario
-    from thriving.runs.outputs import check_out_dir, default_out_dir, headline_table, write_run
+    from thriving.runs.outputs import (
+        check_out_dir,
+        default_out_dir,
+        headline_table,
+        run_provenance,
+        utc_now,
+        write_run,
+    )
 
-    started = _utc_now()
+    started = utc_now()
     resolved = load_scenario(scenario, overrides)
     out_dir = Path(out) if out else default_out_dir(resolved.name, seed)
     check_out_dir(out_dir, force)  # before the run, not after it
     result, timings = _run_with_progress(resolved, seed)
-    finished = _utc_now()
-
-    # The command that repeats this run, every option spelled out.
-    words = ["thriving", "run", scenario, "--seed", str(seed)]
-    for path, value in overrides.items():
-        words += ["--set", f"{path}={json.dumps(value, ensure_ascii=False)}"]
-    words += ["--out", os.fspath(out_dir)] + (["--force"] if force else [])
-    extra = {
-        "scenario_file": scenario,
-        "working_folder": os.getcwd(),
-        "command_line": shlex.join(words),
-        "started_at": started,
-        "finished_at": finished,
-        "timings": {
-            "setup_seconds": round(timings.setup_seconds, 6),
-            "run_seconds": round(timings.run_seconds, 6),
-            "resident_weeks": timings.resident_weeks,
-            "resident_weeks_per_second": round(timings.resident_weeks_per_second, 1),
-        },
-    }
-    write_run(result, resolved, out_dir, extra, force=force)
+    provenance = run_provenance(
+        scenario, seed, overrides, out_dir, force, (started, utc_now()), timings
+    )
+    write_run(result, resolved, out_dir, provenance, force=force)
     click.echo(headline_table(result.summary, out_dir), nl=False)
-
-
-def _utc_now() -> str:
-    """The time now, UTC, ISO 8601 to the second."""
-    import datetime
-
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def _run_with_progress(scenario: Any, seed: int) -> tuple[Any, Any]:
