@@ -75,11 +75,9 @@ def compare(
     and the probability of a net saving (all benefits, and cash-releasing only), and
     writes every number to comparison.csv (see docs/cost_benefit.md).
     """
-    from pathlib import Path
-
     from thriving.analysis import comparison as cmp
-    from thriving.config.scenario import file_kind
-    from thriving.runs import compare_files
+    from thriving.runs.compare_files import CompareUsageError, comparison_inputs
+    from thriving.runs.sweep import ConsoleReporter
 
     chosen = [m.strip().lower() for item in metrics for m in item.split(",") if m.strip()]
     for metric in chosen:
@@ -88,49 +86,22 @@ def compare(
                 f"{metric!r} is not an outcome; choose from {', '.join(cmp.OUTCOMES)}",
                 param_hint="--metric",
             )
-    folders = [p for p in inputs if Path(p).is_dir()]
-    files = [p for p in inputs if not Path(p).is_dir()]
-    if folders and files:
-        raise click.UsageError(
-            "give results folders or scenario files, not both (folders: "
-            f"{', '.join(folders)}; files: {', '.join(files)})"
+    try:
+        compared = comparison_inputs(
+            inputs, replicates=replicates, seed=seed, overrides=overrides, out=out
         )
-    if folders:
-        if replicates is not None or seed is not None or overrides:
-            raise click.UsageError(
-                "--replicates, --seed, --set, --population and --years are for scenario "
-                "files; results folders are compared as they were run"
-            )
-        result = cmp.compare_folders(folders, optimism_bias=optimism_bias, force=force)
-        target = cmp.default_comparison_file(folders, out)
-    else:
-        for file in files:
-            if file_kind(file) == "experiment":
-                raise click.UsageError(
-                    f"{file} is an experiment file: run it with thriving sweep, then give "
-                    "its results folder to thriving compare"
-                )
-        from thriving.runs.sweep import ConsoleReporter
-
-        plan = compare_files.comparison_run_list(
-            files,
-            overrides,
-            compare_files.DEFAULT_REPLICATES if replicates is None else replicates,
-            compare_files.DEFAULT_SEED if seed is None else seed,
+    except CompareUsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        compared.run_missing(force=force, reporter=ConsoleReporter())
+    except KeyboardInterrupt:
+        click.echo(
+            f"Interrupted. Finished runs are kept in {compared.folders[0]}; run the same "
+            "command again to complete the comparison.",
+            err=True,
         )
-        labels = plan.to_dict()["labels"]
-        folder = Path(out) if out else compare_files.default_compare_folder(labels)
-        try:
-            compare_files.run_scenario_files(plan, folder, force=force, reporter=ConsoleReporter())
-        except KeyboardInterrupt:
-            click.echo(
-                f"Interrupted. Finished runs are kept in {folder}; run the same command "
-                "again to complete the comparison.",
-                err=True,
-            )
-            click.get_current_context().exit(EXIT_INTERRUPTED)
-        result = cmp.compare_folders([folder], optimism_bias=optimism_bias, force=force)
-        target = folder / cmp.COMPARISON_FILE
-    result = cmp.write_comparison(result, target)
+        click.get_current_context().exit(EXIT_INTERRUPTED)
+    result = cmp.compare_folders(compared.folders, optimism_bias=optimism_bias, force=force)
+    result = cmp.write_comparison(result, cmp.default_comparison_file(compared.folders, out))
     click.echo(cmp.format_table(result, chosen or cmp.DEFAULT_METRICS), nl=False)
     click.echo(f"Every number, with its unit: {result.path}")

@@ -1,27 +1,131 @@
 """``thriving compare`` on scenario files: run them on the spot, with paired seeds.
 
-The first file is the baseline; every file runs with the same replicate seeds (common
-random numbers), into an ordinary sweep folder (``results/compare-<labels>``), which
-:func:`thriving.analysis.comparison.compare_folders` then compares. Running the same comparison
-again only runs what is missing.
+:func:`comparison_inputs` tells whether ``thriving compare`` was given results folders
+(compared as they were run) or scenario files. The first file is the baseline; every
+file runs with the same replicate seeds (common random numbers), into an ordinary sweep
+folder (``results/compare-<labels>``), which
+:func:`thriving.analysis.comparison.compare_folders` then compares. Running the same
+comparison again only runs what is missing.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from thriving.config.errors import ThrivingError
-
-if TYPE_CHECKING:
-    from thriving.runs.sweep import RunList, SweepReporter
+from thriving.config.experiment import replicate_seeds
+from thriving.config.runspec import RunSpec, run_id
+from thriving.config.scenario import file_kind, load_scenario, load_scenario_mapping
+from thriving.runs.store import ResultsFolder, check_resumable, package_versions
+from thriving.runs.sweep import RunList, SweepReporter, default_folder, run_sweep
 
 #: Replicates (seeds) per scenario file when ``thriving compare`` runs scenario files.
 DEFAULT_REPLICATES = 5
 #: The seed their replicate seeds come from (as an experiment's ``seed``).
 DEFAULT_SEED = 2026
+
+
+class CompareUsageError(ThrivingError):
+    """Inputs and options of ``thriving compare`` that do not go together (a usage error)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ComparisonInputs:
+    """What ``thriving compare`` compares, and the runs to make first, if any.
+
+    Attributes
+    ----------
+    folders : list of path
+        The results folders to compare (as given, or the folder of the scenario files'
+        runs).
+    runs : RunList or None
+        The runs of the scenario files (:func:`comparison_run_list`); None for results
+        folders, which are compared as they were run.
+    """
+
+    folders: list[str | os.PathLike[str]]
+    runs: RunList | None = None
+
+    def run_missing(self, *, force: bool = False, reporter: SweepReporter | None = None) -> None:
+        """Make the scenario files' runs not yet in their folder (:func:`run_scenario_files`).
+
+        Nothing to do for results folders.
+        """
+        if self.runs is not None:
+            run_scenario_files(self.runs, self.folders[0], force=force, reporter=reporter)
+
+
+def comparison_inputs(
+    inputs: Sequence[str | os.PathLike[str]],
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> ComparisonInputs:
+    """Tell results folders from scenario files, and plan the runs of scenario files.
+
+    Parameters
+    ----------
+    inputs : sequence of path
+        Results folders (of ``thriving sweep`` or ``thriving run``), or scenario files,
+        the baseline first.
+    replicates, seed : int, optional
+        Scenario files only: runs of each file and the seed their seeds come from
+        (default :data:`DEFAULT_REPLICATES`, :data:`DEFAULT_SEED`).
+    overrides : mapping, optional
+        Scenario files only: settings changed for every file (see
+        :func:`comparison_run_list`).
+    out : path, optional
+        Scenario files only: the folder of their runs (default
+        ``results/compare-<labels>``).
+
+    Returns
+    -------
+    ComparisonInputs
+
+    Raises
+    ------
+    CompareUsageError
+        Folders and files mixed; run options given with results folders; an experiment
+        file among the scenario files.
+    ThrivingError
+        See :func:`comparison_run_list`.
+    """
+    folders = [p for p in inputs if Path(p).is_dir()]
+    files = [p for p in inputs if not Path(p).is_dir()]
+    if folders and files:
+        raise CompareUsageError(
+            "give results folders or scenario files, not both (folders: "
+            f"{', '.join(map(os.fspath, folders))}; files: {', '.join(map(os.fspath, files))})"
+        )
+    if folders:
+        if replicates is not None or seed is not None or overrides:
+            raise CompareUsageError(
+                "--replicates, --seed, --set, --population and --years are for scenario "
+                "files; results folders are compared as they were run"
+            )
+        return ComparisonInputs(folders)
+    for file in files:
+        if file_kind(file) == "experiment":
+            raise CompareUsageError(
+                f"{os.fspath(file)} is an experiment file: run it with thriving sweep, then "
+                "give its results folder to thriving compare"
+            )
+    runs = comparison_run_list(
+        files,
+        overrides,
+        DEFAULT_REPLICATES if replicates is None else replicates,
+        DEFAULT_SEED if seed is None else seed,
+    )
+    folder = Path(out) if out else default_compare_folder(runs.to_dict()["labels"])
+    return ComparisonInputs([folder], runs)
 
 
 def default_compare_folder(labels: Sequence[str]) -> Path:
@@ -32,8 +136,6 @@ def default_compare_folder(labels: Sequence[str]) -> Path:
     >>> default_compare_folder(["baseline", "social prescribing"]).as_posix()
     'results/compare-baseline-social_prescribing'
     """
-    from thriving.runs.sweep import default_folder
-
     return default_folder("compare-" + "-".join(labels))
 
 
@@ -57,11 +159,6 @@ def comparison_run_list(
         Fewer than two files; a file's problems; an investment override no file has;
         two files with the same ``name`` and content.
     """
-    from thriving.config.experiment import replicate_seeds
-    from thriving.config.runspec import RunSpec, run_id
-    from thriving.config.scenario import load_scenario, load_scenario_mapping
-    from thriving.runs.sweep import RunList
-
     if len(files) < 2:
         raise ThrivingError(
             "give at least two scenario files: the baseline first, then the scenarios to "
@@ -160,9 +257,6 @@ def run_scenario_files(
     ThrivingError
         A failed run (its error is named), or the folder holds other results.
     """
-    from thriving.runs.store import ResultsFolder, check_resumable, package_versions
-    from thriving.runs.sweep import run_sweep
-
     folder = (
         Path(out)
         if out is not None
