@@ -42,8 +42,8 @@ def dense_neighbour_sum(table: TieTable, weight: np.ndarray, values: np.ndarray)
 
 
 def test_ranges_empty_and_mixed():
-    assert network._ranges(np.array([3, 5]), np.array([3, 5])).tolist() == []
-    assert network._ranges(np.array([0, 4, 4]), np.array([2, 4, 6])).tolist() == [0, 1, 4, 5]
+    assert network.index._ranges(np.array([3, 5]), np.array([3, 5])).tolist() == []
+    assert network.index._ranges(np.array([0, 4, 4]), np.array([2, 4, 6])).tolist() == [0, 1, 4, 5]
 
 
 def test_pair_keys_order_free_and_unique():
