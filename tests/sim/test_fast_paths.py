@@ -301,7 +301,7 @@ def test_tie_sums_added_at_once_equal_the_ordered_adds(multiplier, monkeypatch):
 
     def run(exact: bool):
         if not exact:
-            monkeypatch.setattr(network, "_sums_exact", lambda *a: False)
+            monkeypatch.setattr(network.sums, "_sums_exact", lambda *a: False)
         gen = np.random.default_rng(7)
         n = 60
         table = TieTable(n, np.sort(gen.integers(0, 3, n)).astype(np.int16))
