@@ -25,9 +25,11 @@ values the runs used (the resolved scenarios in the sweep's ``manifest.json``).
 
 The page is built with the standard library, one concept per module:
 
-- :mod:`~thriving.report.words`: numbers for people and the sentences made of them;
+- :mod:`~thriving.report.labels`: the shared vocabulary (levers in words, words joined
+  in a sentence, which values are numbers);
 - :mod:`~thriving.report.facts`: facts about the sweep, the headline numbers of
   ``comparison.csv`` and the assumptions in use;
+- :mod:`~thriving.report.words`: numbers for people and the sentences made of them;
 - :mod:`~thriving.report.inputs`: making the inputs that are missing or out of date;
 - :mod:`~thriving.report.html`: small pieces of HTML that escape every piece of text
   they are given, and the pictures;

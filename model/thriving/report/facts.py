@@ -15,9 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thriving.analysis.series import plain_label, point_text
 from thriving.config.errors import ThrivingError
-from thriving.report.words import MECHANISM_BLOCKS, _finite, _join, lever_name
+from thriving.config.paramdoc import blocks, format_default, format_number
+from thriving.config.scenario import load_scenario
+from thriving.config.wards import load_ward_table
+from thriving.report.labels import finite, join, lever_name
 from thriving.runs.store import ResultsFolder
+
+#: Blocks of the scenario whose low-confidence assumptions are listed in the appendix:
+#: how loneliness, ties, groups and health work, through which every lever acts.
+MECHANISM_BLOCKS: tuple[str, ...] = ("population", "loneliness", "network", "groups", "health")
 
 # --------------------------------------------------------------------------------------
 # Facts about the sweep
@@ -146,12 +154,10 @@ class SweepFacts:
 
     def varied_in_words(self) -> dict[str, str]:
         """Each varied setting and how it varied, in words."""
-        from thriving.config.paramdoc import format_number
-
         out: dict[str, str] = {}
         for path, values in (self.vary or {}).items():
             shown = [format_number(v) for v in values] if isinstance(values, list) else []
-            out[path] = f"{_join(shown, 'or')} (one grid point each)" if shown else "varied"
+            out[path] = f"{join(shown, 'or')} (one grid point each)" if shown else "varied"
         ranges = (self.sample or {}).get("ranges") or {}
         for path, bounds in ranges.items():
             if isinstance(bounds, list | tuple) and len(bounds) == 2:
@@ -252,8 +258,6 @@ def _scenarios_from_files(
     The population and horizon are those the runs record; a file that cannot be read
     any more gives a scenario with no settings (its investments are then not in words).
     """
-    from thriving.config.scenario import load_scenario
-
     overrides = {
         "population.residents": int(summary.get("residents_simulated") or 0) or None,
         "horizon.years": summary.get("years"),
@@ -291,10 +295,8 @@ def _first_record(results: ResultsFolder, manifest: Mapping[str, Any]) -> dict[s
     return None
 
 
-def _ward_table(settings: Mapping[str, Any]) -> Any:
+def ward_table(settings: Mapping[str, Any]) -> Any:
     """The ward table a scenario used, or None if it cannot be read now."""
-    from thriving.config.wards import load_ward_table
-
     path = (settings.get("population") or {}).get("wards_file")
     try:
         return load_ward_table(path)
@@ -342,15 +344,13 @@ class Headline:
     def n_pairs(self) -> int:
         """Pairs of runs compared."""
         for row in self.rows.values():
-            if _finite(row.get("n_pairs")):
+            if finite(row.get("n_pairs")):
                 return int(row["n_pairs"])
         return 0
 
     @property
     def title(self) -> str:
         """The scenario (and grid point) in words."""
-        from thriving.analysis.series import plain_label, point_text
-
         name = plain_label(self.scenario)
         return f"{name}, {point_text(self.point)}" if self.point else name
 
@@ -478,7 +478,7 @@ def _setting(settings: Mapping[str, Any], path: str) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
-    if _finite(a) and _finite(b):
+    if finite(a) and finite(b):
         return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=0.0)
     return a == b
 
@@ -490,8 +490,6 @@ def _assumption(
     varied: Mapping[str, str],
 ) -> Assumption | None:
     """The assumption of a schema row at ``path`` (None when no scenario has it)."""
-    from thriving.config.paramdoc import format_default, format_number
-
     default = row.field.get_default(call_default_factory=True)
     used: dict[str, list[str]] = {}
     changed = path in varied
@@ -555,8 +553,6 @@ def assumptions_in_use(
         The low-confidence assumptions of how loneliness, ties, groups and health work
         (:data:`MECHANISM_BLOCKS`) not already in ``groups``: the appendix.
     """
-    from thriving.config.paramdoc import blocks
-
     varied = dict(varied or {})
     all_blocks = blocks()
     levers = list(dict.fromkeys(lv for s in scenarios for lv in s.levers))

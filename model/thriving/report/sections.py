@@ -16,10 +16,11 @@ from thriving.report.facts import (
     SweepFacts,
     _float,
     _setting,
-    _ward_table,
+    ward_table,
 )
 from thriving.report.html import _badge, _date, _e, _figure, _p, _path, _read_picture, _table
 from thriving.report.inputs import Inputs, _before_after_module, _error_words
+from thriving.report.labels import finite, join, lever_name
 from thriving.report.words import (
     CASH_SERVICE_WORDS,
     ENOUGH_REPLICATES,
@@ -27,9 +28,7 @@ from thriving.report.words import (
     PLOTS_FOLDER,
     WARD_COLUMN_WORDS,
     _direction,
-    _finite,
     _interval,
-    _join,
     _money_words,
     _number,
     _optimism_bias,
@@ -42,7 +41,6 @@ from thriving.report.words import (
     format_count,
     format_money,
     format_percent,
-    lever_name,
     scenario_investments,
     scenario_summary,
 )
@@ -57,9 +55,9 @@ def _question(facts: SweepFacts) -> str:
     budgets = _varied_budgets(facts)
     options = [_money_words(s, budgets) for s in facts.others if s.investments]
     if options and all(option.startswith("funds ") for option in options):
-        actions = "funds " + _join([option.removeprefix("funds ") for option in options], "or")
+        actions = "funds " + join([option.removeprefix("funds ") for option in options], "or")
     else:
-        actions = _join(options, "or") or "changes its spending as the scenarios say"
+        actions = join(options, "or") or "changes its spending as the scenarios say"
     return (
         f"If the council {actions}, how do GP appointments, A&E attendances, emergency "
         "admissions, home care and loneliness change over the "
@@ -77,7 +75,7 @@ def _run_in_words(facts: SweepFacts) -> str:
     if points:
         parts[0] += " at each point of the design"
     parts.append(f"{facts.done:,} of {facts.n_runs:,} runs finished")
-    if _finite(facts.residents_simulated):
+    if finite(facts.residents_simulated):
         parts.append(
             f"{format_count(facts.residents_simulated)} residents simulated for a borough of "
             f"{facts.borough_adults:,.0f} adults"
@@ -151,9 +149,7 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
 
         bcr = h.value("bcr")
         cash_bcr = h.value("cash_bcr")
-        ratio = (
-            f"{_ratio(bcr)} / {_ratio(cash_bcr)}" if _finite(bcr) and _finite(cash_bcr) else "n/a"
-        )
+        ratio = f"{_ratio(bcr)} / {_ratio(cash_bcr)}" if finite(bcr) and finite(cash_bcr) else "n/a"
         years = _years_of(h)
         payback = _payback_words(h, "payback_year", years)
         if payback.startswith("year") and "behind" in payback:
@@ -187,7 +183,7 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
 
 def _invested_words(value: float) -> str:
     """Money invested, or withdrawn when below 0."""
-    if _finite(value) and value < 0:
+    if finite(value) and value < 0:
         return f"{format_money(-value)} withdrawn"
     return format_money(value)
 
@@ -349,7 +345,7 @@ def _money_table(headline: Headline, years: int, bias: float) -> str:
 
     def probability(metric: str) -> str:
         value = headline.value(metric)
-        if not _finite(value):
+        if not finite(value):
             return "n/a"
         n = headline.n_pairs
         return f"{100 * value:.0f} % ({round(value * n)} of {n} pairs)"
@@ -385,7 +381,7 @@ def _money_table(headline: Headline, years: int, bias: float) -> str:
         ],
     ]
     per = headline.value("gbp_per_lonely_person_year_averted")
-    if _finite(per):
+    if finite(per):
         rows.append(
             [
                 (_e("Invested per lonely person-year averted"), ""),
@@ -539,7 +535,7 @@ def _sensitivity_part(folder: Path) -> tuple[str, int]:
             cells = [
                 (_e(_number(value, money)), "num"),
                 (_e(_number(conf, money)), "num"),
-                (_e(_number(noise, money) if _finite(noise) else "n/a"), "num"),
+                (_e(_number(noise, money) if finite(noise) else "n/a"), "num"),
             ]
         else:
             value, conf = _float(row.get("ST")), _float(row.get("ST_conf"))
@@ -548,7 +544,7 @@ def _sensitivity_part(folder: Path) -> tuple[str, int]:
                 (_e(f"{value:.2f}"), "num"),
                 (_e(f"{conf:.2f}"), "num"),
             ]
-        above = "n/a" if not _finite(noise) else ("yes" if value - conf > noise else "no")
+        above = "n/a" if not finite(noise) else ("yes" if value - conf > noise else "no")
         body.append([(_e(row.get("rank", "")), "num"), (name, ""), *cells, (_e(above), "")])
     lines = [_p(intro), _table(head, body, numeric=(0, 2, 3, 4))]
     count = 0
@@ -628,7 +624,7 @@ def _illustrative_ward_columns(table: Any) -> dict[str, int]:
 
 
 def _ward_caveat(facts: SweepFacts) -> str:
-    table = _ward_table(facts.baseline.settings)
+    table = ward_table(facts.baseline.settings)
     if table is None:
         return ""
     counts = _illustrative_ward_columns(table)
@@ -648,7 +644,7 @@ def _ward_caveat(facts: SweepFacts) -> str:
         parts.append(f"{words} ({whole})")
     return (
         f"{intro} Its source column says these are illustrative, not measured: "
-        f"{_join(parts)}. Targeting by deprivation (most deprived wards) and the who-benefits "
+        f"{join(parts)}. Targeting by deprivation (most deprived wards) and the who-benefits "
         "pictures rest on them."
     )
 
@@ -658,9 +654,9 @@ def _cash_shares(facts: SweepFacts) -> str:
     parts = [
         f"{CASH_SERVICE_WORDS.get(k, k)} {100 * float(v):.0f} %"
         for k, v in shares.items()
-        if _finite(v)
+        if finite(v)
     ]
-    return _join(parts)
+    return join(parts)
 
 
 def _caveats(
@@ -707,7 +703,7 @@ def _caveats(
         counts = {}
         for group, _ in other_low:
             counts[group.title] = counts.get(group.title, 0) + 1
-        where = _join([f"{k} in {title.split(':')[0].lower()}" for title, k in counts.items()])
+        where = join([f"{k} in {title.split(':')[0].lower()}" for title, k in counts.items()])
         out.append(
             (
                 "Services and settings with weak evidence",
@@ -734,7 +730,7 @@ def _caveats(
             )
         )
     contagion = _setting(facts.baseline.settings, "loneliness.contagion_strength")
-    if _finite(contagion) and contagion > 0:
+    if finite(contagion) and contagion > 0:
         rate = (
             "at the rate"
             if math.isclose(float(contagion), 1.0)
@@ -766,7 +762,7 @@ def _caveats(
                 ),
             )
         )
-    if _finite(facts.residents_simulated) and facts.residents_simulated < facts.borough_adults:
+    if finite(facts.residents_simulated) and facts.residents_simulated < facts.borough_adults:
         ratio = facts.borough_adults / facts.residents_simulated
         out.append(
             (

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from thriving.report.facts import Headline, ScenarioInfo, SweepFacts
+from thriving.report.facts import Headline, ScenarioInfo, SweepFacts, ward_table
+from thriving.report.labels import finite, join, lever_name
 
 #: Folder of the pictures, inside the results folder (as ``thriving plot`` writes it).
 PLOTS_FOLDER = "plots"
@@ -31,20 +31,6 @@ HEADLINE_OUTCOMES: dict[str, tuple[str, str]] = {
     "social_care_hours_total": ("home-care hours", "hours"),
     "lonely_person_years": ("lonely person-years", "person-years"),
 }
-
-#: The levers in words (the lever's key turned into words otherwise).
-LEVER_NAMES: dict[str, str] = {
-    "community_grants": "Community grants",
-    "social_prescribing": "Social prescribing",
-    "community_connectors": "Community connectors",
-    "neighbourhood_teams": "Integrated neighbourhood teams",
-    "access": "Transport and digital access",
-    "closures": "Closures of community groups",
-}
-
-#: Blocks of the scenario whose low-confidence assumptions are listed in the appendix:
-#: how loneliness, ties, groups and health work, through which every lever acts.
-MECHANISM_BLOCKS: tuple[str, ...] = ("population", "loneliness", "network", "groups", "health")
 
 #: Columns of the ward table and what they are called in words.
 WARD_COLUMN_WORDS: dict[str, str] = {
@@ -115,10 +101,6 @@ OWN_SECTION_PICTURES = ("sensitivity_", "before_after")
 # --------------------------------------------------------------------------------------
 
 
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _round_sig(value: float, digits: int = 3) -> float:
     """``value`` rounded to ``digits`` significant figures."""
     if value == 0 or not math.isfinite(value):
@@ -158,7 +140,7 @@ def format_count(value: float | None, signed: bool = False) -> str:
     >>> format_count(12.0, signed=True), format_count(10.5), format_count(float("nan"))
     ('+12', '10.5', 'n/a')
     """
-    if not _finite(value):
+    if not finite(value):
         return "n/a"
     size = abs(float(value))
     if size >= 99.95:
@@ -191,7 +173,7 @@ def format_money(value: float | None, signed: bool = False) -> str:
     >>> format_money(-69405.0) == "\u2212" + "£69,400"
     True
     """
-    if not _finite(value):
+    if not finite(value):
         return "n/a"
     size = abs(float(value))
     rounded = _round_sig(size)
@@ -218,7 +200,7 @@ def format_percent(value: float | None) -> str:
     >>> format_percent(12.34), format_percent(float("nan"))
     ('+12 %', 'n/a')
     """
-    if not _finite(value):
+    if not finite(value):
         return "n/a"
     text = f"{_round_sig(abs(float(value)), 2):g} %"
     return _sign(float(value), text, True)
@@ -226,7 +208,7 @@ def format_percent(value: float | None) -> str:
 
 def _interval(low: float, high: float, money: bool) -> str:
     """A 95 % interval as 'a to b' (empty when there is none)."""
-    if not (_finite(low) and _finite(high)):
+    if not (finite(low) and finite(high)):
         return ""
     if math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-9):
         return ""  # every pair the same (money invested): no spread to show
@@ -242,7 +224,7 @@ def _ratio(value: float) -> str:
     >>> _ratio(2.0), _ratio(-0.104) == "\u2212" + "0.10", _ratio(float("nan"))
     ('2.00', True, 'n/a')
     """
-    if not _finite(value):
+    if not finite(value):
         return "n/a"
     return _sign(value, f"{abs(value):.2f}", False)
 
@@ -261,14 +243,6 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
-def _join(items: Sequence[str], last: str = "and") -> str:
-    """Words joined as in a sentence: 'a', 'a and b', 'a, b and c'."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
-
-
 def _years(start: int, end: int) -> str:
     return f"year {start}" if start == end else f"years {start}\u2013{end}"
 
@@ -278,20 +252,6 @@ def _years(start: int, end: int) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def lever_name(lever: str) -> str:
-    """A lever in words.
-
-    Examples
-    --------
-    >>> lever_name("social_prescribing"), lever_name("new_lever")
-    ('Social prescribing', 'New lever')
-    """
-    if lever in LEVER_NAMES:
-        return LEVER_NAMES[lever]
-    text = lever.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
 def _where(wards: Any, n_wards: int | None, ward_names: Callable[[int], list[str]] | None) -> str:
     """The wards an investment targets, in words."""
     if wards == "all" or wards is None:
@@ -299,14 +259,14 @@ def _where(wards: Any, n_wards: int | None, ward_names: Callable[[int], list[str
     if isinstance(wards, Mapping) and "most_deprived" in wards:
         n = int(wards["most_deprived"])
         names = ward_names(n) if ward_names is not None else []
-        listed = f" ({_join(names)})" if names else ""
+        listed = f" ({join(names)})" if names else ""
         return (
             f"in the {n} most deprived wards{listed}"
             if n != 1
             else f"in the most deprived ward{listed}"
         )
     if isinstance(wards, list | tuple):
-        return f"in {_plural(len(wards), 'ward')}: {_join([str(w) for w in wards])}"
+        return f"in {_plural(len(wards), 'ward')}: {join([str(w) for w in wards])}"
     return f"in {wards}"
 
 
@@ -353,7 +313,7 @@ def investment_sentence(
     if lever == "closures":
         share = investment.get("share_closed")
         closed = (
-            f"{100 * float(share):.0f} % of the groups close" if _finite(share) else "groups close"
+            f"{100 * float(share):.0f} % of the groups close" if finite(share) else "groups close"
         )
         return (
             f"{lever_name(lever)}: {closed} {where}, {_years(start, end)}, withdrawing "
@@ -369,9 +329,7 @@ def scenario_investments(
 
     ``budgets`` gives, by lever, the budget in words where the sweep varies it.
     """
-    from thriving.report.facts import _ward_table  # facts reads words at import: import it here
-
-    table = _ward_table(scenario.settings)
+    table = ward_table(scenario.settings)
     n_wards = table.n_wards if table is not None else None
     names = table.most_deprived if table is not None else None
     budgets = budgets or {}
@@ -391,8 +349,8 @@ def _varied_budgets(facts: SweepFacts) -> dict[str, str]:
             and parts[-1] == "budget_per_year"
             and isinstance(values, list)
         ):
-            shown = [f"£{float(v):,.0f}" for v in values if _finite(v)]
-            out[parts[1]] = f"{_join(shown, 'or')} a year"
+            shown = [f"£{float(v):,.0f}" for v in values if finite(v)]
+            out[parts[1]] = f"{join(shown, 'or')} a year"
     for path, bounds in ((facts.sample or {}).get("ranges") or {}).items():
         parts = path.split(".")
         if parts[0] == "investments" and parts[-1] == "budget_per_year" and len(bounds) == 2:
@@ -426,13 +384,13 @@ def _money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = Non
         else:
             parts.append(f"funds {lever_name(lever).lower()} ({money}, {years})")
     if parts and all(part.startswith("funds ") for part in parts):
-        return "funds " + _join([part.removeprefix("funds ") for part in parts])
-    return _join(parts)
+        return "funds " + join([part.removeprefix("funds ") for part in parts])
+    return join(parts)
 
 
 def _same_everywhere(low: float, high: float) -> bool:
     """Whether an interval has no width: every pair of runs gave the same difference."""
-    return _finite(low) and _finite(high) and math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-9)
+    return finite(low) and finite(high) and math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def _direction(low: float, high: float) -> str:
@@ -446,7 +404,7 @@ def _direction(low: float, high: float) -> str:
     >>> _direction(-3, -1), _direction(-1, 2), _direction(0.0, 0.0), _direction(1, float("nan"))
     ('down', 'unclear', 'none', 'unknown')
     """
-    if not (_finite(low) and _finite(high)):
+    if not (finite(low) and finite(high)):
         return "unknown"
     if low == 0 and high == 0:
         return "none"
@@ -492,19 +450,19 @@ def scenario_summary(headline: Headline, facts: SweepFacts) -> list[str]:
     if clear:
         sentences.append(
             "Compared with no new investment, the model gives "
-            + _join([_change_words(headline, m, years) for m in clear])
+            + join([_change_words(headline, m, years) for m in clear])
             + f", on average over the {years} years."
         )
     if unclear:
         names = [HEADLINE_OUTCOMES[m][0] for m in unclear]
         verb = "change" if len(names) == 1 else "changes"
         sentences.append(
-            f"The {verb} in {_join(names)} cannot be distinguished from chance with {runs}."
+            f"The {verb} in {join(names)} cannot be distinguished from chance with {runs}."
         )
     if unchanged:
         names = [HEADLINE_OUTCOMES[m][0] for m in unchanged]
         names[0] = names[0][:1].upper() + names[0][1:]
-        sentences.append(f"{_join(names)} did not change at all in any pair of runs.")
+        sentences.append(f"{join(names)} did not change at all in any pair of runs.")
     if (
         len(unchanged) == len(HEADLINE_OUTCOMES)
         and facts.residents_simulated < facts.borough_adults
@@ -516,7 +474,7 @@ def scenario_summary(headline: Headline, facts: SweepFacts) -> list[str]:
             if s.label == headline.scenario
             for inv in s.investments
         ]
-        scaled = f" (to {_join(budgets)} a year here)" if budgets else ""
+        scaled = f" (to {join(budgets)} a year here)" if budgets else ""
         sentences.append(
             "In the model this investment made no difference here. With a small simulated "
             f"sample the budget is scaled down with it{scaled}, which may buy less than one "
@@ -539,7 +497,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
     net, net_ci = headline.value("net_benefit_gbp_pv"), headline.ci("net_benefit_gbp_pv")
     cash_net = headline.value("cash_net_benefit_gbp_pv")
     cash_ci = headline.ci("cash_net_benefit_gbp_pv")
-    if not _finite(invested):
+    if not finite(invested):
         return []
     out: list[str] = []
     cash_out: list[str] = []
@@ -549,7 +507,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
             f"Service costs change by {format_money(-avoided, signed=True)} against the "
             f"baseline over the {years} years; with the money withdrawn counted as a saving, "
             f"the net effect is {format_money(net, signed=True)}"
-            + (f" (95 % interval {_interval(*net_ci, money=True)})." if _finite(net_ci[0]) else ".")
+            + (f" (95 % interval {_interval(*net_ci, money=True)})." if finite(net_ci[0]) else ".")
         )
         return [out]
     if invested == 0:
@@ -580,12 +538,12 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
             f"benefit is {format_money(net, signed=True)}"
             + (f", with a 95 % interval from {span}." if span else ".")
         )
-    if _finite(avoided) and avoided > 0 and _finite(cash) and format_money(cash) == "£0":
+    if finite(avoided) and avoided > 0 and finite(cash) and format_money(cash) == "£0":
         cash_out.append(
             "None of the cost avoided is cash that could be released: it is all capacity "
             "freed (appointments, beds, staff time) that other patients will use."
         )
-    elif _finite(avoided) and avoided > 0 and _finite(cash):
+    elif finite(avoided) and avoided > 0 and finite(cash):
         share = 100 * cash / avoided
         cash_out.append(
             f"Only {format_money(cash)} of the cost avoided ({share:.0f} %) is cash that could "
@@ -604,7 +562,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
             f"In cash it does not pay for itself: a net cash cost of {format_money(-cash_net)}"
             f"{_bracket(-cash_ci[1], -cash_ci[0])}."
         )
-    elif _finite(cash_net):
+    elif finite(cash_net):
         cash_out.append(
             "Whether it pays for itself in cash cannot be told with this many runs "
             f"(net cash benefit {format_money(cash_net, signed=True)}"
@@ -613,7 +571,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
     cash_out.append(_payback_sentence(headline, years))
     probability = headline.value("probability_net_saving")
     n = headline.n_pairs
-    if _finite(probability) and n:
+    if finite(probability) and n:
         k = round(probability * n)
         out.append(
             f"In {k} of the {n} pairs of runs it saved more than it cost, counting all benefits."
@@ -631,8 +589,8 @@ def _payback_words(headline: Headline, metric: str, years: int) -> str:
     net = headline.value(
         "net_benefit_gbp_pv" if metric == "payback_year" else "cash_net_benefit_gbp_pv"
     )
-    if _finite(value):
-        if _finite(net) and net < 0:
+    if finite(value):
+        if finite(net) and net < 0:
             return f"year {int(value)}, behind again by year {years}"
         return f"year {int(value)}"
     unit = headline.unit(metric)
@@ -673,7 +631,7 @@ def _payback_sentence(headline: Headline, years: int) -> str:
 def _short_verdict(headline: Headline) -> str:
     """A few words for the table at a glance."""
     invested = headline.value("investment_gbp_pv")
-    if not _finite(invested) or invested == 0:
+    if not finite(invested) or invested == 0:
         return "No money invested"
     overall = _direction(*headline.ci("net_benefit_gbp_pv"))
     if invested < 0:
