@@ -56,6 +56,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from thriving.config.errors import ThrivingError
+from thriving.metrics import COMPARED, COST_BENEFIT, COUNT_UNITS, DEFAULT_COMPARED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,57 +87,13 @@ COMPARISON_FILE = "comparison.csv"
 
 #: Outcomes compared, with their plain names: totals over the years after burn-in for the
 #: whole borough, and £ present values of service cost (all services, then each).
-OUTCOMES: dict[str, str] = {
-    "gp_appointments_total": "GP appointments",
-    "ae_attendances_total": "A&E attendances",
-    "emergency_admissions_total": "Emergency admissions",
-    "social_care_hours_total": "Home-care hours",
-    "mental_health_referrals_total": "Talking-therapies referrals",
-    "lonely_person_years": "Lonely person-years",
-    "deaths_total": "Deaths",
-    "service_cost_gbp_pv": "Service cost, all services",
-    "gp_cost_gbp_pv": "GP appointments cost",
-    "ae_cost_gbp_pv": "A&E attendances cost",
-    "admissions_cost_gbp_pv": "Emergency admissions cost",
-    "social_care_cost_gbp_pv": "Home-care cost",
-    "mental_health_cost_gbp_pv": "Talking-therapies cost",
-}
+OUTCOMES: dict[str, str] = COMPARED
 
 #: What each count outcome counts, for the unit column.
-_COUNTS: dict[str, str] = {
-    "gp_appointments_total": "GP practice appointments",
-    "ae_attendances_total": "A&E attendances",
-    "emergency_admissions_total": "emergency (unplanned) hospital admissions",
-    "social_care_hours_total": "hours of home care (adult social care)",
-    "mental_health_referrals_total": "referrals to talking therapies",
-    "lonely_person_years": "person-years of loneliness (residents lonely x years lonely)",
-    "deaths_total": "deaths",
-}
+_COUNTS: dict[str, str] = COUNT_UNITS
 
 #: Outcomes ``thriving compare`` prints when no ``--metric`` is given.
-DEFAULT_METRICS: tuple[str, ...] = (
-    "gp_appointments_total",
-    "ae_attendances_total",
-    "emergency_admissions_total",
-    "social_care_hours_total",
-    "lonely_person_years",
-)
-
-#: Cost-benefit rows of comparison.csv, after the outcomes of each scenario.
-COST_BENEFIT: dict[str, str] = {
-    "cost_avoided_gbp_pv": "Cost avoided",
-    "cash_cost_avoided_gbp_pv": "Cash-releasing cost avoided",
-    "investment_gbp_pv": "Investment",
-    "net_benefit_gbp_pv": "Net benefit",
-    "cash_net_benefit_gbp_pv": "Cash net benefit",
-    "bcr": "Benefit-cost ratio",
-    "cash_bcr": "Cash benefit-cost ratio",
-    "payback_year": "Payback year",
-    "cash_payback_year": "Cash payback year",
-    "probability_net_saving": "Probability of a net saving",
-    "probability_cash_saving": "Probability of a cash saving",
-    "gbp_per_lonely_person_year_averted": "£ per lonely person-year averted",
-}
+DEFAULT_METRICS: tuple[str, ...] = DEFAULT_COMPARED
 
 #: Columns of comparison.csv around the varied parameters (which follow ``scenario``).
 COLUMNS: tuple[str, ...] = (

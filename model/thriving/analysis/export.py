@@ -25,9 +25,6 @@ EXCEL_MAX_ROWS = 1_048_576
 #: File names of the export inside the results folder, when no ``out`` is given.
 DEFAULT_NAMES = {False: "weekly.csv", True: "weekly_by_ward.csv"}
 
-#: Columns that lead every row, before the varied parameters.
-RUN_COLUMNS: tuple[str, ...] = ("run_id", "scenario", "seed", "replicate")
-
 
 @dataclass(frozen=True)
 class ExportOutcome:

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from thriving.config.errors import ThrivingError
-from thriving.runs.runner import SUMMARY_NUMBERS
+from thriving.metrics import SUMMARY_NUMBERS
 from thriving.runs.store import MANIFEST, RUNS, SUMMARY, ResultsFolder
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class RunInfo:
         The folder of the paired baseline run (None for a baseline run, or a run not
         paired).
     numbers : dict
-        :data:`thriving.runs.runner.SUMMARY_NUMBERS` (totals over the years after burn-in,
+        :data:`thriving.metrics.SUMMARY_NUMBERS` (totals over the years after burn-in,
         whole borough; £ present values discounted to year 1 of the run); read by
         :func:`load_results` only.
     yearly : dict
@@ -330,7 +330,7 @@ class Results:
         ``baseline_run_id`` and ``baseline_source`` (the paired baseline run and its
         folder; empty for baseline runs), ``source`` (the folder, as given), ``design``
         (see :data:`DESIGNS`), the numbers of summary.csv
-        (:data:`thriving.runs.runner.SUMMARY_NUMBERS`: totals over the years after burn-in,
+        (:data:`thriving.metrics.SUMMARY_NUMBERS`: totals over the years after burn-in,
         whole borough; £ present values discounted to year 1 of the run) and the facts
         (:data:`FACTS`).
         """

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from thriving.config.errors import ThrivingError
+from thriving.metrics import NUMBER_WORDS, PAIRING_COLUMNS, RUN_COLUMNS, SUMMARY_PAIRED
 from thriving.runs.store import SUMMARY, ResultsFolder, atomic_write
 
 if TYPE_CHECKING:
@@ -93,31 +94,12 @@ RESAMPLES = 1000
 INDICES_FILE = "sensitivity.csv"
 
 #: Columns of summary.csv that already compare a run with its paired baseline run.
-PAIRED_COLUMNS = ("cost_avoided_gbp_pv", "net_benefit_gbp_pv", "bcr")
+PAIRED_COLUMNS = SUMMARY_PAIRED
 #: Columns of summary.csv that say who a run is (never a metric).
-_IDENTITY_COLUMNS = ("run_id", "scenario", "seed", "replicate", "is_baseline", "baseline_run_id")
+_IDENTITY_COLUMNS = (*RUN_COLUMNS, *PAIRING_COLUMNS)
 
-#: Plain names of summary.csv's columns.
-METRIC_WORDS: dict[str, str] = {
-    "net_benefit_gbp_pv": "net benefit",
-    "cost_avoided_gbp_pv": "cost avoided",
-    "bcr": "benefit-cost ratio",
-    "gp_appointments_total": "GP appointments",
-    "ae_attendances_total": "A&E attendances",
-    "emergency_admissions_total": "emergency admissions",
-    "social_care_hours_total": "adult social care hours",
-    "mental_health_referrals_total": "talking therapy referrals",
-    "lonely_person_years": "years lived lonely",
-    "deaths_total": "deaths",
-    "service_cost_gbp_pv": "service cost",
-    "investment_gbp_pv": "investment",
-    "gp_cost_gbp_pv": "GP cost",
-    "ae_cost_gbp_pv": "A&E cost",
-    "admissions_cost_gbp_pv": "emergency admissions cost",
-    "social_care_cost_gbp_pv": "adult social care cost",
-    "mental_health_cost_gbp_pv": "talking therapies cost",
-    "cash_releasing_cost_gbp_pv": "cash-releasing service cost",
-}
+#: Plain names of summary.csv's columns, inside a sentence.
+METRIC_WORDS: dict[str, str] = NUMBER_WORDS
 
 #: Columns of the indices file, by method (before ``noise_level``, ``metric``, ``scenario``).
 INDEX_COLUMNS: dict[str, tuple[str, ...]] = {

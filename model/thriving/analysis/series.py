@@ -31,6 +31,8 @@ import numpy as np
 
 from thriving.analysis.results import point_key
 from thriving.config.errors import ThrivingError
+from thriving.metrics import NETWORK_PICTURES, SERVICE_PICTURES
+from thriving.metrics import series as recorded_series
 from thriving.sim.recording import discount_factors
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ class Metric:
     Attributes
     ----------
     column : str
-        Column of the weekly series (:data:`thriving.sim.recording.BOROUGH_COLUMNS`).
+        Column of the weekly series (:data:`thriving.metrics.BOROUGH_COLUMNS`).
     title : str
         What it is, capitalised for a title ("GP appointments").
     unit : str
@@ -73,59 +75,17 @@ class Metric:
     aliases: tuple[str, ...] = ()
 
 
+def _metric(name: str) -> Metric:
+    """The picture of a weekly series, in the words of the registry of outputs."""
+    weekly = recorded_series(name)
+    return Metric(weekly.name, weekly.label, weekly.unit, weekly.kind, weekly.aliases)
+
+
 #: The five services, in the order analysts list them.
-SERVICE_METRICS: tuple[Metric, ...] = (
-    Metric("gp_appointments", "GP appointments", "appointments per week", "count", ("gp",)),
-    Metric("ae_attendances", "A&E attendances", "attendances per week", "count", ("ae",)),
-    Metric(
-        "emergency_admissions",
-        "Emergency admissions",
-        "admissions per week",
-        "count",
-        ("admissions",),
-    ),
-    Metric(
-        "social_care_hours",
-        "Social care home-care hours",
-        "home-care hours per week",
-        "count",
-        ("social_care",),
-    ),
-    Metric(
-        "mental_health_referrals",
-        "Talking-therapies referrals",
-        "referrals per week",
-        "count",
-        ("mental_health",),
-    ),
-)
+SERVICE_METRICS: tuple[Metric, ...] = tuple(_metric(name) for name in SERVICE_PICTURES)
 
 #: Loneliness and the social network.
-NETWORK_METRICS: tuple[Metric, ...] = (
-    Metric("lonely_share", "Adults who are lonely", "% of adults", "share", ("lonely",)),
-    Metric(
-        "mean_strong_ties",
-        "Strong ties per adult",
-        "strong ties per adult (mean)",
-        "mean",
-        ("strong_ties",),
-    ),
-    Metric("isolated_share", "Adults with no strong tie", "% of adults", "share", ("isolated",)),
-    Metric(
-        "bridging_share",
-        "Ties that bridge wards",
-        "% of ties",
-        "share",
-        ("bridging",),
-    ),
-    Metric(
-        "participation_rate",
-        "Adults in a community group",
-        "% of adults",
-        "share",
-        ("participation",),
-    ),
-)
+NETWORK_METRICS: tuple[Metric, ...] = tuple(_metric(name) for name in NETWORK_PICTURES)
 
 METRICS: dict[str, Metric] = {m.column: m for m in SERVICE_METRICS + NETWORK_METRICS}
 

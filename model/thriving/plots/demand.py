@@ -33,6 +33,7 @@ import numpy as np
 from thriving.analysis import series
 from thriving.analysis.results import Results, Weekly, open_results, pair_rows
 from thriving.config.errors import ThrivingError
+from thriving.metrics import MONEY_SERIES
 from thriving.plots import style
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ BAND_ALPHA = 0.10
 BASELINE_DASHES = ((0, (4, 2)), ":", "-.", (0, (6, 2, 1, 2)))
 
 #: Weekly columns read for the demand, difference and payback pictures.
-MONEY_COLUMNS = ("service_cost_gbp", "investment_spend_gbp")
+MONEY_COLUMNS = MONEY_SERIES
 
 #: Ward pictures: file name, weekly ward column, what is avoided, unit, kind of number.
 WARD_PICTURES: tuple[tuple[str, str, str, str, str], ...] = (

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from thriving import __version__
 from thriving.config.errors import ThrivingError
+from thriving.metrics import HEADLINES
 from thriving.runs.provenance import code_fingerprint
 from thriving.runs.store import fsync_folder
 
@@ -56,20 +57,6 @@ MANIFEST_FILE = "manifest.json"
 
 #: Folder for results when no ``--out`` is given, relative to the working folder.
 RESULTS_FOLDER = "results"
-
-#: Headline totals shown after a run: (label, summary key, money?).
-HEADLINES: tuple[tuple[str, str, bool], ...] = (
-    ("GP practice appointments", "gp_appointments_total", False),
-    ("A&E attendances", "ae_attendances_total", False),
-    ("Emergency admissions", "emergency_admissions_total", False),
-    ("Home-care hours", "social_care_hours_total", False),
-    ("Talking-therapies referrals", "mental_health_referrals_total", False),
-    ("Lonely person-years", "lonely_person_years", False),
-    ("Deaths", "deaths_total", False),
-    ("Service cost (£, present value)", "service_cost_gbp_pv", True),
-    ("Investment (£, present value)", "investment_gbp_pv", True),
-)
-
 
 # --------------------------------------------------------------------------------------
 # Deterministic text

@@ -28,28 +28,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from thriving.config.errors import ThrivingError
+from thriving.metrics import SUMMARY_NUMBERS
 
 if TYPE_CHECKING:
     from thriving.config.runspec import RunSpec
-
-#: Numbers of a run's summary that summary.csv reports (keys of RunResult.summary).
-SUMMARY_NUMBERS: tuple[str, ...] = (
-    "gp_appointments_total",
-    "ae_attendances_total",
-    "emergency_admissions_total",
-    "social_care_hours_total",
-    "mental_health_referrals_total",
-    "lonely_person_years",
-    "deaths_total",
-    "service_cost_gbp_pv",
-    "investment_gbp_pv",
-    "gp_cost_gbp_pv",
-    "ae_cost_gbp_pv",
-    "admissions_cost_gbp_pv",
-    "social_care_cost_gbp_pv",
-    "mental_health_cost_gbp_pv",
-    "cash_releasing_cost_gbp_pv",
-)
 
 #: Message for a Dask executor when Dask is not installed.
 DASK_MISSING = '--executor dask needs Dask, which is not installed: pip install "thriving[dask]"'

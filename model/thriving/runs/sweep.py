@@ -22,7 +22,7 @@ summary.csv
 One row per finished run: ``run_id, scenario, seed, replicate``, one column per varied
 parameter (named by its dotted path; empty where the run's scenario lacks it),
 ``is_baseline`` (TRUE/FALSE), ``baseline_run_id``, the run's totals
-(:data:`thriving.runs.runner.SUMMARY_NUMBERS`), then, against the paired baseline run (same
+(:data:`thriving.metrics.SUMMARY_NUMBERS`), then, against the paired baseline run (same
 seed, same values of the parameters the baseline has):
 
 - ``cost_avoided_gbp_pv`` = baseline ``service_cost_gbp_pv`` - the run's;
@@ -54,8 +54,8 @@ import numpy as np
 
 from thriving.config.errors import ThrivingError
 from thriving.config.runspec import RunSpec
+from thriving.metrics import PAIRING_COLUMNS, RUN_COLUMNS, SUMMARY_NUMBERS, SUMMARY_PAIRED
 from thriving.runs.runner import (
-    SUMMARY_NUMBERS,
     default_workers,
     execute_run,
     one_line_error,
@@ -76,12 +76,10 @@ from thriving.runs.store import (
     remove_temp_files,
 )
 
-#: Columns of summary.csv before the varied parameters.
-SUMMARY_HEAD: tuple[str, ...] = ("run_id", "scenario", "seed", "replicate")
+#: Columns of summary.csv before the varied parameters (who the run is).
+SUMMARY_HEAD: tuple[str, ...] = RUN_COLUMNS
 #: Columns between the varied parameters and the totals.
-SUMMARY_PAIRING: tuple[str, ...] = ("is_baseline", "baseline_run_id")
-#: Columns comparing a run with its paired baseline run.
-SUMMARY_PAIRED: tuple[str, ...] = ("cost_avoided_gbp_pv", "net_benefit_gbp_pv", "bcr")
+SUMMARY_PAIRING: tuple[str, ...] = PAIRING_COLUMNS
 
 #: Runs submitted ahead of the workers, per worker: enough to keep them busy, few
 #: enough that memory does not grow with the number of runs.

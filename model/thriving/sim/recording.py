@@ -11,104 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+# The lists of columns and totals are declared once, in the registry of outputs; they
+# are named here too because the recorder is where they are written.
+from thriving.metrics import (
+    BOROUGH_COLUMNS,
+    SCALED_COLUMNS,
+    SERVICE_UNITS,
+    TOTALS,
+    WARD_COLUMNS,
+)
 from thriving.sim.services import service_cost
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from thriving.sim.model import NeighbourhoodModel
-
-BOROUGH_COLUMNS: tuple[str, ...] = (
-    "week",
-    "year",
-    "population",
-    "gp_appointments",
-    "ae_attendances",
-    "emergency_admissions",
-    "social_care_clients",
-    "social_care_hours",
-    "mental_health_referrals",
-    "unmet_demand",
-    "social_care_unmet_hours",
-    "lonely_share",
-    "lonely_person_years",
-    "isolated_share",
-    "mean_degree",
-    "mean_strong_ties",
-    "bridging_share",
-    "participation_rate",
-    "groups_open",
-    "deaths",
-    "service_cost_gbp",
-    "investment_spend_gbp",
-    "mean_need",
-    "lonely_share_18_24",
-    "lonely_share_75_plus",
-    "living_alone_share",
-)
-
-WARD_COLUMNS: tuple[str, ...] = (
-    "week",
-    "year",
-    "ward",
-    "population",
-    "gp_appointments",
-    "ae_attendances",
-    "emergency_admissions",
-    "social_care_clients",
-    "social_care_hours",
-    "mental_health_referrals",
-    "unmet_demand",
-    "lonely_share",
-    "lonely_person_years",
-    "isolated_share",
-    "mean_degree",
-    "participation_rate",
-    "groups_open",
-    "deaths",
-    "service_cost_gbp",
-    "investment_spend_gbp",
-)
-
-#: Columns that count people, events or £ of service use in the simulated sample, and
-#: are scaled up to the borough (investment spend is already in borough £).
-SCALED_COLUMNS: tuple[str, ...] = (
-    "population",
-    "gp_appointments",
-    "ae_attendances",
-    "emergency_admissions",
-    "social_care_clients",
-    "social_care_hours",
-    "mental_health_referrals",
-    "unmet_demand",
-    "social_care_unmet_hours",
-    "lonely_person_years",
-    "groups_open",
-    "deaths",
-    "service_cost_gbp",
-)
-
-#: Each service of the schema (``services.<name>``, ``appraisal.cash_releasing.<name>``)
-#: and the weekly column that counts its units of use (appointments, attendances,
-#: admissions, home-care hours, referrals).
-SERVICE_UNITS: dict[str, str] = {
-    "gp": "gp_appointments",
-    "ae": "ae_attendances",
-    "admissions": "emergency_admissions",
-    "social_care": "social_care_hours",
-    "mental_health": "mental_health_referrals",
-}
-
-#: Outcome totals in the summary, from the weekly column they add up.
-TOTALS = {
-    "gp_appointments_total": "gp_appointments",
-    "ae_attendances_total": "ae_attendances",
-    "emergency_admissions_total": "emergency_admissions",
-    "social_care_hours_total": "social_care_hours",
-    "mental_health_referrals_total": "mental_health_referrals",
-    "lonely_person_years": "lonely_person_years",
-    "deaths_total": "deaths",
-}
 
 
 @dataclass
