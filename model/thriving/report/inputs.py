@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thriving.analysis import comparison as cmp
+from thriving.analysis.sensitivity import INDICES_FILE, analyse_folder, write_indices
 from thriving.config.errors import ThrivingError
 from thriving.report.facts import SweepFacts, read_facts
 from thriving.report.words import OWN_SECTION_PICTURES, PLOTS_FOLDER
@@ -88,8 +90,6 @@ def refresh_inputs(
         before-and-after comparison and the sensitivity indices are optional: a problem
         with them is recorded in :attr:`Inputs.problems` instead.
     """
-    from thriving.analysis import comparison as cmp
-
     folder = Path(folder)
     facts = facts if facts is not None else read_facts(folder)
     say = say or (lambda text: None)
@@ -108,6 +108,7 @@ def refresh_inputs(
     plots = folder / PLOTS_FOLDER
     pictures = [p for p in plots.glob("*.png") if not _own_picture(p)]
     if not pictures or any(_older_than(p, stamp) for p in pictures):
+        # The plots load matplotlib (a second or so): only when a picture is to be drawn.
         from thriving.plots.demand import plot_results
 
         say(f"Drawing the pictures: {plots}")
@@ -158,7 +159,7 @@ def _refresh_before_after(
     pictures = list((folder / PLOTS_FOLDER).glob("before_after*.png"))
     if not _older_than(target, stamp) and pictures:
         return
-    from thriving.plots.before_after import plot_before_after
+    from thriving.plots.before_after import plot_before_after  # matplotlib: see above
 
     say(f"Following referred residents before and after, against the baseline: {target}")
     result = module.write_before_after(folder)
@@ -171,13 +172,10 @@ def _refresh_sensitivity(
     folder: Path, stamp: float, say: Callable[[str], None], inputs: Inputs
 ) -> None:
     """sensitivity.csv and its pictures, for a Morris or Sobol sweep."""
-    from thriving.analysis.sensitivity import INDICES_FILE
-
     target = folder / INDICES_FILE
     if not _older_than(target, stamp):
         return
-    from thriving.analysis.sensitivity import analyse_folder, write_indices
-    from thriving.plots.sensitivity import plot_morris_sigma, plot_sensitivity
+    from thriving.plots.sensitivity import plot_morris_sigma, plot_sensitivity  # matplotlib
 
     say(f"Ranking the assumptions that drive the answer: {target}")
     result = analyse_folder(folder)

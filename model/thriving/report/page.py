@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from thriving.analysis.comparison import COMPARISON_FILE
 from thriving.config.errors import ThrivingError
 from thriving.report.facts import assumptions_in_use, read_comparison, read_facts
 from thriving.report.html import _date, _e, _p, _pictures_part
@@ -77,8 +78,6 @@ def render_report(
     ThrivingError
         The folder is not a sweep's results folder or has no comparison.csv.
     """
-    from thriving.analysis.comparison import COMPARISON_FILE
-
     folder = Path(folder)
     inputs = inputs if inputs is not None else Inputs()
     facts = read_facts(folder)
