@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -20,30 +19,17 @@ def validate(files: tuple[str, ...]) -> None:
     every problem of the others, one per line, as FILE:LINE: field: message. Exits with
     code 1 if any file has a problem.
     """
-    from thriving.config.errors import Problem, ScenarioError
-    from thriving.config.experiment import Experiment, load_experiment
-    from thriving.config.scenario import file_kind, load_scenario
+    from thriving.config.checking import check_file
 
-    # One checker per kind of file; each raises ThrivingError listing the file's problems.
-    checkers: dict[str, Callable[[str], object]] = {
-        "scenario": load_scenario,
-        "experiment": load_experiment,
-    }
     bad = 0
     for file in files:
         try:
-            kind = file_kind(file)
-            checker = checkers.get(kind)
-            if checker is None:
-                message = f"this is an {kind} file; this version of Thriving cannot check it"
-                raise ScenarioError([Problem(file, None, "(file)", message)])
-            checked = checker(file)
+            note = check_file(file)
         except ThrivingError as exc:
             bad += 1
             click.echo(str(exc), err=True)
         else:
-            note = f"  {checked.summary()}" if isinstance(checked, Experiment) else ""
-            click.echo(f"OK  {file}{note}")
+            click.echo(f"OK  {file}" + (f"  {note}" if note else ""))
     if bad:
         if len(files) > 1:
             verb = "has" if bad == 1 else "have"
