@@ -98,7 +98,14 @@ def append(table: TieTable, **values: np.ndarray) -> None:
     refresh_views(table)
 
 
-def add(table: TieTable, a, b, strength, closeness, household=False) -> int:
+def add(
+    table: TieTable,
+    a: np.ndarray,
+    b: np.ndarray,
+    strength: np.ndarray | float,
+    closeness: np.ndarray | float,
+    household: np.ndarray | bool = False,
+) -> int:
     """Form ties between ``a[i]`` and ``b[i]``; pairs already tied are left alone.
 
     A pair whose earlier tie was dropped since the last merge is tied again, and a live
@@ -110,8 +117,12 @@ def add(table: TieTable, a, b, strength, closeness, household=False) -> int:
     a, b : (k,) int
         The two ends of each tie (in either order; a pair with a negative end or with
         both ends the same is skipped).
-    strength, closeness : (k,) float or float
+    strength : (k,) float or float, share of weeks in contact
+        Starting strength of each tie (or one for all).
+    closeness : (k,) float or float, probability of contact per week
+        Each tie's own weekly chance of contact (or one for all).
     household : (k,) bool or bool
+        Household ties (closeness 1, never dropped).
 
     Returns
     -------
@@ -139,7 +150,7 @@ def add(table: TieTable, a, b, strength, closeness, household=False) -> int:
     return int(np.count_nonzero(new) + revived)
 
 
-def _find_existing(table: TieTable, keys, lo, hi) -> np.ndarray:
+def _find_existing(table: TieTable, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Row of the tie of each pair (sorted distinct ``keys``, ends ``lo < hi``), or -1."""
     # In the merged head, the pair's row of the CSR index holds it if anywhere (a few
     # ties a row: far fewer cache misses than a binary search of the whole table); in
@@ -158,11 +169,18 @@ def _find_existing(table: TieTable, keys, lo, hi) -> np.ndarray:
     return existing
 
 
-def _revive_or_upgrade(table: TieTable, rows, asked, strength, closeness, household) -> int:
+def _revive_or_upgrade(
+    table: TieTable,
+    rows: np.ndarray,
+    asked: np.ndarray,
+    strength: np.ndarray,
+    closeness: np.ndarray,
+    household: np.ndarray,
+) -> int:
     """Revive the dropped ties at ``rows``; make live ones household ties if asked.
 
-    ``asked`` is each row's position in the per-tie arguments. Returns how many ties
-    were revived.
+    ``asked`` is each row's position in the per-tie arguments of :func:`add`. Returns
+    how many ties were revived.
     """
     revive_sel = ~table.alive[rows]
     revive_at = rows[revive_sel]
@@ -185,8 +203,21 @@ def _revive_or_upgrade(table: TieTable, rows, asked, strength, closeness, househ
     return int(revive_at.size)
 
 
-def _append_new(table: TieTable, new_keys, new_idx, lo, hi, strength, closeness, household):
-    """Append the pairs not yet in the table (sorted ``new_keys``) to its tail."""
+def _append_new(
+    table: TieTable,
+    new_keys: np.ndarray,
+    new_idx: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    strength: np.ndarray,
+    closeness: np.ndarray,
+    household: np.ndarray,
+) -> None:
+    """Append the pairs not yet in the table (sorted ``new_keys``) to its tail.
+
+    ``lo`` and ``hi`` are the pairs' ends, ``new_idx`` their positions in the per-tie
+    arguments of :func:`add`.
+    """
     # Keep a sorted index of the unmerged tail, so next week's look-ups need no sort.
     if new_keys.size:
         table._tail_keys, table._tail_index = _insert_sorted(
@@ -216,7 +247,14 @@ def _append_new(table: TieTable, new_keys, new_idx, lo, hi, strength, closeness,
     table._same_group_stale.append(np.arange(table.m - new_keys.size, table.m))
 
 
-def queue(table: TieTable, a, b, strength, closeness, household=False) -> None:
+def queue(
+    table: TieTable,
+    a: np.ndarray,
+    b: np.ndarray,
+    strength: np.ndarray | float,
+    closeness: np.ndarray | float,
+    household: np.ndarray | bool = False,
+) -> None:
     """Queue ties to form at the next :func:`flush` (one dedupe for the week)."""
     a = np.asarray(a, np.int64)
     k = a.size
@@ -262,7 +300,9 @@ def remove_residents(table: TieTable, slots: np.ndarray) -> np.ndarray:
     return np.sort(partners)
 
 
-def household_partners(table: TieTable, residents: np.ndarray):
+def household_partners(
+    table: TieTable, residents: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Live household ties of ``residents`` (distinct slots), with the other end.
 
     Returns

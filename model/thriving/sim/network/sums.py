@@ -176,7 +176,13 @@ def ties_per_resident(table: TieTable) -> np.ndarray:
     return neighbour_sum(table, table.alive.astype(np.float32), ones).astype(np.float32)
 
 
-def _update_sums(table: TieTable, strong, lonely, member, bridging_multiplier: float) -> None:
+def _update_sums(
+    table: TieTable,
+    strong: np.ndarray,
+    lonely: np.ndarray,
+    member: np.ndarray,
+    bridging_multiplier: float,
+) -> None:
     """Bring ``table._sums`` up to date with what changed since they were last seen."""
     # The terms in the order the sums were first written to add them (it matters only
     # when the additions round, see _add_terms).
@@ -185,7 +191,9 @@ def _update_sums(table: TieTable, strong, lonely, member, bridging_multiplier: f
     _add_terms(terms, table._sums, table.m, bridging_multiplier)
 
 
-def _flipped_resident_terms(table: TieTable, lonely, member, multiplier: float) -> list[Term]:
+def _flipped_resident_terms(
+    table: TieTable, lonely: np.ndarray, member: np.ndarray, multiplier: float
+) -> list[Term]:
     """Residents whose loneliness or membership changed: their ties as they were."""
     sums = table._sums
     flipped = np.flatnonzero((lonely != table._lonely_seen) | (member != table._member_seen))
@@ -208,7 +216,9 @@ def _flipped_resident_terms(table: TieTable, lonely, member, multiplier: float) 
     ]
 
 
-def _changed_tie_terms(table: TieTable, strong, lonely, member, multiplier: float) -> list[Term]:
+def _changed_tie_terms(
+    table: TieTable, strong: np.ndarray, lonely: np.ndarray, member: np.ndarray, multiplier: float
+) -> list[Term]:
     """Ties that became (or stopped being) strong or live, valued as now."""
     sums = table._sums
     alive, strong_seen, alive_seen = table.alive, table.strong_seen, table.alive_seen

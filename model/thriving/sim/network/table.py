@@ -12,12 +12,17 @@ concept lives in its own module, and the methods here only hand over to them:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import sparse
 
 from thriving.config.schema import NetworkConfig
 from thriving.sim.network import dynamics, export, index, storage, sums
 from thriving.sim.network.sums import TieSummary
+
+if TYPE_CHECKING:  # networkx is imported only when exporting (see export.py)
+    import networkx
 
 
 class TieTable:
@@ -74,11 +79,28 @@ class TieTable:
         """Ties currently alive."""
         return int(np.count_nonzero(self.alive))
 
-    def add(self, a, b, strength, closeness, household=False) -> int:
-        """Form ties now; see :func:`~thriving.sim.network.storage.add`."""
+    def add(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        strength: np.ndarray | float,
+        closeness: np.ndarray | float,
+        household: np.ndarray | bool = False,
+    ) -> int:
+        """Form ties between ``a[i]`` and ``b[i]`` now; pairs already tied are left alone.
+
+        See :func:`~thriving.sim.network.storage.add`; returns the ties formed.
+        """
         return storage.add(self, a, b, strength, closeness, household)
 
-    def queue(self, a, b, strength, closeness, household=False) -> None:
+    def queue(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        strength: np.ndarray | float,
+        closeness: np.ndarray | float,
+        household: np.ndarray | bool = False,
+    ) -> None:
         """Queue ties to form at the next :meth:`flush` (one dedupe for the week)."""
         storage.queue(self, a, b, strength, closeness, household)
 
@@ -90,7 +112,9 @@ class TieTable:
         """End residents' ties; see :func:`~thriving.sim.network.storage.remove_residents`."""
         return storage.remove_residents(self, slots)
 
-    def household_partners(self, residents: np.ndarray):
+    def household_partners(
+        self, residents: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Household ties and partners; see :func:`.storage.household_partners`."""
         return storage.household_partners(self, residents)
 
@@ -124,11 +148,23 @@ class TieTable:
 
     # ------------------------------------------------------------------ sums
 
-    def summarise(self, lonely, member, strong_threshold, bridging_multiplier) -> TieSummary:
+    def summarise(
+        self,
+        lonely: np.ndarray,
+        member: np.ndarray,
+        strong_threshold: float,
+        bridging_multiplier: float,
+    ) -> TieSummary:
         """Per-resident tie sums, kept up to date; see :func:`.sums.summarise`."""
         return sums.summarise(self, lonely, member, strong_threshold, bridging_multiplier)
 
-    def summarise_in_full(self, lonely, member, strong, bridging_multiplier) -> TieSummary:
+    def summarise_in_full(
+        self,
+        lonely: np.ndarray,
+        member: np.ndarray,
+        strong: np.ndarray,
+        bridging_multiplier: float,
+    ) -> TieSummary:
         """The same sums as :meth:`summarise`, computed from scratch (sparse products)."""
         return sums.summarise_in_full(self, lonely, member, strong, bridging_multiplier)
 
@@ -144,6 +180,6 @@ class TieTable:
         alive = np.count_nonzero(self.alive)
         return float(np.count_nonzero(self.bridging & self.alive) / alive) if alive else 0.0
 
-    def to_networkx(self, strong_threshold: float = 0.5):
+    def to_networkx(self, strong_threshold: float = 0.5) -> networkx.Graph:
         """The live ties as a networkx Graph; see :func:`.export.to_networkx`."""
         return export.to_networkx(self, strong_threshold)
