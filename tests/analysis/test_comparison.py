@@ -30,8 +30,8 @@ from thriving.analysis.comparison import (
     OUTCOMES,
     check_comparable,
     compare,
+    mean_paired_difference,
     pair_runs,
-    paired_difference,
     payback_year,
     write_comparison,
 )
@@ -393,10 +393,10 @@ finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
     noise=st.integers(0, 2**32 - 1).map(np.random.default_rng),
     shift=st.floats(-1e5, 1e5, allow_nan=False),
 )
-def test_paired_difference_properties(baseline, noise, shift):
+def test_mean_paired_difference_properties(baseline, noise, shift):
     n = baseline.size
     scenario = baseline + noise.normal(0, 100, n)
-    d = paired_difference(baseline, scenario)
+    d = mean_paired_difference(baseline, scenario)
     assert d.n_pairs == n
     assert d.mean_difference == pytest.approx(np.mean(scenario - baseline), abs=1e-6)
     if n == 1:
@@ -406,18 +406,18 @@ def test_paired_difference_properties(baseline, noise, shift):
         result = stats.ttest_rel(scenario, baseline)
         low, high = result.confidence_interval(0.95)
         assert (d.ci_low, d.ci_high) == pytest.approx((low, high), rel=1e-6, abs=1e-6)
-    moved = paired_difference(baseline, scenario + shift)
+    moved = mean_paired_difference(baseline, scenario + shift)
     assert moved.mean_difference == pytest.approx(d.mean_difference + shift, abs=1e-6)
     if n > 1:
         width = d.ci_high - d.ci_low
         assert moved.ci_high - moved.ci_low == pytest.approx(width, rel=1e-6, abs=1e-6)
-    swapped = paired_difference(scenario, baseline)
+    swapped = mean_paired_difference(scenario, baseline)
     assert swapped.mean_difference == pytest.approx(-d.mean_difference, abs=1e-6)
 
 
-def test_paired_difference_refuses_unpaired_arrays():
+def test_mean_paired_difference_refuses_unpaired_arrays():
     with pytest.raises(ValueError, match="paired"):
-        paired_difference([1.0, 2.0], [1.0])
+        mean_paired_difference([1.0, 2.0], [1.0])
 
 
 def test_payback_year_cases():

@@ -25,10 +25,10 @@ from thriving.analysis.series import (
     cumulative_discounted,
     funded_spans,
     group_runs,
-    paired_difference,
     payback,
     payback_year,
     rolling_mean,
+    run_minus_baseline,
     ward_effect,
     yearly_totals,
 )
@@ -171,9 +171,9 @@ def test_pairing_is_by_seed_whatever_the_order_of_runs(seeds, random):
         assert runs[i].seed == runs[j].seed
 
 
-def test_paired_difference_is_scenario_minus_its_baseline():
+def test_run_minus_baseline_is_scenario_minus_its_baseline():
     values = np.array([[10.0, 10.0], [7.0, 12.0], [20.0, 20.0], [18.0, 21.0]])
-    diff = paired_difference(values, np.array([1, 3]), np.array([0, 2]))
+    diff = run_minus_baseline(values, np.array([1, 3]), np.array([0, 2]))
     assert diff.tolist() == [[-3.0, 2.0], [-2.0, 1.0]]
 
 

@@ -10,7 +10,7 @@ The science here is pure functions on the tables of :mod:`thriving.analysis.resu
    a draw of the uncertain assumptions, and the result is a probabilistic one.
 2. **Outcomes** (:data:`OUTCOMES`): for each scenario and outcome, the means, the mean
    of the paired differences (scenario - baseline) with its 95 % t-interval, the change
-   in percent and the number of pairs (:func:`paired_difference`).
+   in percent and the number of pairs (:func:`mean_paired_difference`).
 3. **Cost-benefit** (HM Treasury Green Book; :data:`COST_BENEFIT`): cost avoided, all
    of it and its cash-releasing part; investment, with optional optimism bias; net
    benefit and benefit-cost ratio both ways; payback year both ways; the probability of
@@ -77,7 +77,7 @@ __all__ = [
     "cost_benefit",
     "format_table",
     "pair_runs",
-    "paired_difference",
+    "mean_paired_difference",
     "payback_year",
     "write_comparison",
 ]
@@ -206,10 +206,13 @@ def mean_interval(values: Any, confidence: float = CONFIDENCE) -> tuple[float, f
     return mean, mean - half, mean + half
 
 
-def paired_difference(
+def mean_paired_difference(
     baseline: Any, scenario: Any, confidence: float = CONFIDENCE
 ) -> PairedDifference:
-    """Compare paired values: means, mean difference (scenario - baseline), interval.
+    """The mean of paired differences (scenario - baseline) with its interval, and the means.
+
+    A summary over pairs (one number per outcome), where
+    :func:`thriving.analysis.series.run_minus_baseline` gives each pair's difference.
 
     Parameters
     ----------
@@ -225,7 +228,7 @@ def paired_difference(
 
     Examples
     --------
-    >>> d = paired_difference([100.0, 110.0, 90.0], [95.0, 104.0, 86.0])
+    >>> d = mean_paired_difference([100.0, 110.0, 90.0], [95.0, 104.0, 86.0])
     >>> d.mean_difference, d.n_pairs, round(d.pct_change, 2)
     (-5.0, 3, -5.0)
     >>> round(d.ci_low, 3), round(d.ci_high, 3)
@@ -610,7 +613,7 @@ def outcome_rows(sub: pd.DataFrame) -> list[dict[str, Any]]:
     for metric in OUTCOMES:
         money = metric.endswith("_gbp_pv")
         k = factor if money else 1.0
-        d = paired_difference(sub[f"baseline.{metric}"] * k, sub[metric] * k)
+        d = mean_paired_difference(sub[f"baseline.{metric}"] * k, sub[metric] * k)
         if money:
             what = OUTCOMES[metric].lower().replace("gp ", "GP ").replace("a&e", "A&E")
             unit = f"{units['money']}; {what}, {units['span']}"

@@ -9,7 +9,7 @@ by :func:`thriving.analysis.results.pair_rows`. The rest are pure functions on t
 
 * :func:`rolling_mean` smooths weekly noise (a centred mean over a few weeks);
 * :func:`band` gives the median and the 10-90 % range across runs;
-* :func:`paired_difference` gives each scenario run minus its paired baseline run;
+* :func:`run_minus_baseline` gives each scenario run minus its paired baseline run;
 * :func:`yearly_totals`, :func:`cumulative_discounted` and :func:`payback_year` give
   cumulative cost avoided against cumulative investment (HM Treasury Green Book
   discounting, :func:`thriving.sim.recording.discount_factors`);
@@ -237,8 +237,12 @@ def band(values: np.ndarray, quantiles: tuple[float, float] = BAND_QUANTILES) ->
     return Band(stats[0], stats[1], stats[2], int(values.shape[0]))
 
 
-def paired_difference(values: np.ndarray, rows: np.ndarray, base_rows: np.ndarray) -> np.ndarray:
-    """Each scenario run minus its paired baseline run.
+def run_minus_baseline(values: np.ndarray, rows: np.ndarray, base_rows: np.ndarray) -> np.ndarray:
+    """Each scenario run minus its paired baseline run, in the units of ``values``.
+
+    One difference per pair, for bands of differences
+    (:func:`thriving.analysis.comparison.mean_paired_difference` sums the pairs up into
+    a mean with its interval).
 
     Parameters
     ----------
@@ -252,7 +256,7 @@ def paired_difference(values: np.ndarray, rows: np.ndarray, base_rows: np.ndarra
 
     Examples
     --------
-    >>> paired_difference(np.array([[10.0], [12.0], [9.0]]), np.array([1, 2]), np.array([0, 0]))
+    >>> run_minus_baseline(np.array([[10.0], [12.0], [9.0]]), np.array([1, 2]), np.array([0, 0]))
     array([[ 2.],
            [-1.]])
     """

@@ -570,7 +570,7 @@ def _difference_picture(ctx: _Context, metric: series.Metric) -> list[Path]:
     handles = []
     for group in groups:
         rows, base_rows = ctx.pairs_of(group)
-        diff = series.paired_difference(smoothed, rows, base_rows)
+        diff = series.run_minus_baseline(smoothed, rows, base_rows)
         handles.append(_draw_band(ax, ctx.x, series.band(diff), colours[group.label]))
     if funded is not None:
         handles.append(funded)
