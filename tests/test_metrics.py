@@ -229,6 +229,7 @@ def test_sentence_words_as_before():
         ("thriving.analysis.comparison", "DEFAULT_METRICS", DEFAULT_METRICS),
         ("thriving.analysis.comparison", "COST_BENEFIT", COST_BENEFIT),
         ("thriving.analysis.sensitivity", "PAIRED_COLUMNS", SUMMARY_PAIRED),
+        ("thriving.analysis.export", "RUN_COLUMNS", RUN_COLUMNS),
         ("thriving.plots.demand", "MONEY_COLUMNS", MONEY_COLUMNS),
     ],
 )

@@ -49,6 +49,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from thriving.analysis.results import (
+    baseline_positions,
+    read_manifest,
+    read_summary_table,
+    varied_columns,
+)
 from thriving.config.errors import ThrivingError
 from thriving.sim.cohort import QUARTER_WEEKS, GPQuarters, quarter_of_week
 
@@ -378,24 +384,9 @@ def _social_prescribing_labels(manifest: Mapping[str, Any]) -> set[str]:
 
 
 def _read_runs(folder: ResultsFolder) -> tuple[pd.DataFrame, list[str]]:
-    """summary.csv's identity columns, and the names of the varied settings."""
-    import pandas as pd
-
-    try:
-        runs = pd.read_csv(folder.summary, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise ThrivingError(
-            f"{folder.path} has no {folder.summary.name}: the sweep has not finished any "
-            f"run yet; run (or resume) it with thriving sweep"
-        ) from None
-    columns = list(runs.columns)
-    try:
-        varied = columns[columns.index("replicate") + 1 : columns.index("is_baseline")]
-    except ValueError:
-        raise ThrivingError(
-            f"{folder.summary} is not a sweep's summary (no replicate and is_baseline columns)"
-        ) from None
-    return runs, varied
+    """summary.csv as text (ids and settings exactly as written), and the varied settings."""
+    runs = read_summary_table(folder, as_text=True)
+    return runs, varied_columns(runs, folder)
 
 
 def analyse_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
@@ -419,17 +410,18 @@ def analyse_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
     """
     import pandas as pd
 
-    from thriving.runs.store import ResultsFolder
-
-    folder = ResultsFolder(path)
     try:
-        manifest = folder.read_manifest()
+        folder, manifest = read_manifest(path)
     except ThrivingError as exc:
         raise ThrivingError(
             f"{exc}; before-after needs the folder of a sweep (thriving sweep) whose "
             f"experiment includes a social prescribing scenario"
         ) from None
     runs, varied = _read_runs(folder)
+    # Each run's paired baseline run among the finished runs ("" where it has none).
+    run_ids = runs["run_id"].tolist()
+    positions = baseline_positions(run_ids, [b or None for b in runs["baseline_run_id"]])
+    runs["baseline_found"] = [run_ids[j] if j >= 0 else "" for j in positions]
     labels = _social_prescribing_labels(manifest)
     # Social-prescribing runs: of a scenario the manifest says has the lever, or with
     # referrals written (sweeps of a run list record no scenarios in their manifest).
@@ -462,7 +454,7 @@ def analyse_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
     # and itertuples would rename them.
     for run in chosen.to_dict("records"):
         scenario_gp = quarters_of(run["run_id"])
-        baseline_gp = quarters_of(run["baseline_run_id"]) if run["baseline_run_id"] else None
+        baseline_gp = quarters_of(run["baseline_found"]) if run["baseline_found"] else None
         referrals_file = folder.referrals_file(run["run_id"])
         if scenario_gp is None or baseline_gp is None or not referrals_file.exists():
             untracked += 1

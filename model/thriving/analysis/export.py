@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from thriving.analysis.results import finished_records, read_manifest, read_run_series
 from thriving.config.errors import ThrivingError
+from thriving.metrics import RUN_COLUMNS
 from thriving.runs.store import ResultsFolder, atomic_write
+from thriving.runs.sweep import format_cell
 
 #: Rows Excel can open in one sheet (with the header row).
 EXCEL_MAX_ROWS = 1_048_576
@@ -75,8 +78,7 @@ def export_csv(
     ThrivingError
         If ``results`` is not a sweep results folder, or the file cannot be written.
     """
-    folder = ResultsFolder(results)
-    manifest = folder.read_manifest()
+    folder, manifest = read_manifest(results)
     varied = [str(v) for v in manifest.get("varied", [])]
     run_ids = [entry["run_id"] for entry in manifest.get("runs", [])]
     target = str(out) if out is not None else str(folder.path / DEFAULT_NAMES[wards])
@@ -113,25 +115,14 @@ def _write_runs(
     counts: dict[str, int],
 ) -> None:
     """Write the header and each finished run's rows to ``text``."""
-    import pyarrow.parquet as pq
-
-    from thriving.runs.sweep import format_cell
-
     header_written = False
-    for run_id in run_ids:
-        record = folder.read_record(run_id)
-        if record is None:
-            counts["not_done"] += 1
-            continue
-        path = folder.wards_file(run_id) if wards else folder.series_file(run_id)
-        frame = pq.read_table(path).to_pandas()
+    not_done: list[str] = []
+    for run_id, record in finished_records(folder, run_ids, not_done):
+        frame = read_run_series(folder, run_id, wards=wards)
         point = record.get("point") or {}
-        lead: dict[str, Any] = {
-            "run_id": run_id,
-            "scenario": record["scenario"],
-            "seed": record["seed"],
-            "replicate": record["replicate"],
-        }
+        # Who the run is (RUN_COLUMNS), then the values of the varied settings.
+        lead: dict[str, Any] = {"run_id": run_id}
+        lead.update({name: record[name] for name in RUN_COLUMNS[1:]})
         for name in varied:
             lead[name] = format_cell(point.get(name))
         for position, (name, value) in enumerate(lead.items()):
@@ -140,5 +131,6 @@ def _write_runs(
         header_written = True
         counts["runs"] += 1
         counts["rows"] += len(frame)
+    counts["not_done"] += len(not_done)
     if not header_written:
         raise ThrivingError(f"{folder.path} has no finished runs to export")

@@ -47,7 +47,7 @@ import dataclasses
 import functools
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +67,12 @@ __all__ = [
     "SINGLE_RUN_FILE",
     "YEARLY",
     "Results",
+    "baseline_positions",
+    "finished_records",
+    "read_manifest",
+    "read_run_series",
+    "read_summary_table",
+    "varied_columns",
     "RunInfo",
     "Source",
     "WardYears",
@@ -908,6 +914,93 @@ def point_key(point: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# Whole tables of a sweep folder (sensitivity, before-after, export, the report)
+# --------------------------------------------------------------------------------------
+
+
+def read_manifest(path: str | os.PathLike[str]) -> tuple[ResultsFolder, dict[str, Any]]:
+    """A sweep folder and its manifest (what was run, and how).
+
+    Raises
+    ------
+    ThrivingError
+        If ``path`` is not a sweep folder or its manifest cannot be read.
+    """
+    folder = ResultsFolder(path)
+    return folder, folder.read_manifest()
+
+
+def read_summary_table(folder: ResultsFolder, *, as_text: bool = False) -> pd.DataFrame:
+    """A sweep's ``summary.csv``, one row per finished run.
+
+    Parameters
+    ----------
+    folder : ResultsFolder
+    as_text : bool
+        Every cell as summary.csv writes it (``""`` when empty), for matching run ids
+        and settings exactly; otherwise numbers are read as numbers (NaN when empty).
+
+    Raises
+    ------
+    ThrivingError
+        If the sweep has not written summary.csv yet, or it cannot be read.
+    """
+    import pandas as pd  # lazy: thriving --help imports the analysis modules
+
+    try:
+        if as_text:
+            return pd.read_csv(folder.summary, dtype=str, keep_default_na=False)
+        return pd.read_csv(folder.summary, low_memory=False)
+    except FileNotFoundError:
+        raise ThrivingError(
+            f"{folder.path} has no {SUMMARY}: the sweep has not finished any run yet; "
+            "run (or resume) it with thriving sweep"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ThrivingError(f"cannot read {folder.summary}: {exc}") from None
+
+
+def varied_columns(table: pd.DataFrame, folder: ResultsFolder) -> list[str]:
+    """The varied settings of a summary.csv table: its columns between who and pairing.
+
+    Raises
+    ------
+    ThrivingError
+        If the table is not a sweep's summary.csv.
+    """
+    columns = [str(c) for c in table.columns]
+    try:
+        return columns[columns.index(ID_COLUMNS[-1]) + 1 : columns.index(PAIRING_COLUMNS[0])]
+    except ValueError:
+        raise ThrivingError(
+            f"{folder.summary} is not a sweep's summary (no replicate and is_baseline columns)"
+        ) from None
+
+
+def read_run_series(folder: ResultsFolder, run_id: str, *, wards: bool = False) -> pd.DataFrame:
+    """One finished run's weekly series (by ward with ``wards``), every column."""
+    import pyarrow.parquet as pq  # lazy: thriving --help imports the analysis modules
+
+    path = folder.wards_file(run_id) if wards else folder.series_file(run_id)
+    return pq.read_table(path).to_pandas()
+
+
+def finished_records(
+    folder: ResultsFolder, run_ids: Sequence[str], not_done: list[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each finished run's id and record (``runs/<run_id>.json``), in the order given.
+
+    The ids of runs not finished are appended to ``not_done``.
+    """
+    for run_id in run_ids:
+        record = folder.read_record(run_id)
+        if record is None:
+            not_done.append(run_id)
+            continue
+        yield run_id, record
+
+
+# --------------------------------------------------------------------------------------
 # Pairing, and labels
 # --------------------------------------------------------------------------------------
 
@@ -942,23 +1035,67 @@ def pair_rows(runs: Sequence[RunInfo]) -> tuple[np.ndarray, np.ndarray]:
     >>> [r.tolist() for r in pair_rows(runs)]
     [[2, 3], [1, 0]]
     """
-    where = {(run.source, run.run_id): i for i, run in enumerate(runs) if run.is_baseline}
+    # Runs are named by (folder, run id): the same id may be in two folders.
+    names = [(run.source, run.run_id) if run.is_baseline else None for run in runs]
+    wanted = [
+        None
+        if run.is_baseline or run.baseline_run_id is None
+        else (
+            run.source if run.baseline_source is None else run.baseline_source,
+            run.baseline_run_id,
+        )
+        for run in runs
+    ]
     rows, base_rows = [], []
-    for i, run in enumerate(runs):
-        if run.is_baseline or run.baseline_run_id is None:
+    for i, j in enumerate(baseline_positions(names, wanted)):
+        if j < 0:
             continue
-        baseline_source = run.source if run.baseline_source is None else run.baseline_source
-        j = where.get((baseline_source, run.baseline_run_id))
-        if j is None:
-            continue
+        run = runs[i]
         if runs[j].seed != run.seed:
             raise ValueError(
                 f"run {run.run_id} (seed {run.seed}) is paired with {runs[j].run_id} "
                 f"(seed {runs[j].seed}); paired runs must share a seed"
             )
         rows.append(i)
-        base_rows.append(j)
+        base_rows.append(int(j))
     return np.asarray(rows, dtype=np.intp), np.asarray(base_rows, dtype=np.intp)
+
+
+def baseline_positions(
+    names: Sequence[Hashable | None], baselines: Sequence[Hashable | None]
+) -> np.ndarray:
+    """Where each run's paired baseline run is: the one pairing of runs by name.
+
+    Every pairing of runs (:func:`pair_rows`, the sensitivity analysis's differences,
+    the before-after follow-up) looks its baseline runs up here.
+
+    Parameters
+    ----------
+    names : sequence
+        Each run's name (a run id, or a (folder, run id) pair); None for a run that no
+        other run is paired with. Where a name repeats, the last run of that name
+        counts.
+    baselines : sequence
+        The name of the baseline run each run is paired with; None for a run without
+        one (a baseline run itself).
+
+    Returns
+    -------
+    (len(baselines),) intp
+        The position in ``names`` of each run's baseline run; -1 where the run has no
+        baseline run, or it is not among ``names`` (it has not finished).
+
+    Examples
+    --------
+    >>> baseline_positions(["b1", "b2", "s1"], [None, None, "b2"]).tolist()
+    [-1, -1, 1]
+    >>> baseline_positions(["b1"], ["b9"]).tolist()
+    [-1]
+    """
+    where = {name: i for i, name in enumerate(names) if name is not None}
+    return np.array(
+        [-1 if name is None else where.get(name, -1) for name in baselines], dtype=np.intp
+    )
 
 
 def _pair_single_runs(runs: list[RunInfo], sources: Sequence[Source]) -> list[RunInfo]:

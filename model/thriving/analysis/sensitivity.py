@@ -54,9 +54,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from thriving.analysis.results import baseline_positions, read_manifest, read_summary_table
 from thriving.config.errors import ThrivingError
 from thriving.metrics import NUMBER_WORDS, PAIRING_COLUMNS, RUN_COLUMNS, SUMMARY_PAIRED
-from thriving.runs.store import SUMMARY, ResultsFolder, atomic_write
+from thriving.runs.store import ResultsFolder, atomic_write
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -649,20 +650,6 @@ class Metric:
         return f"Which assumptions drive the {self.quantity}?"
 
 
-def read_summary(folder: ResultsFolder) -> pd.DataFrame:
-    """summary.csv of a sweep (settings are matched to 12 digits, see :func:`_key`)."""
-    import pandas as pd
-
-    try:
-        return pd.read_csv(folder.summary, low_memory=False)
-    except FileNotFoundError:
-        raise ThrivingError(
-            f"{folder.path} has no {SUMMARY} yet: the sweep has not finished a session"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise ThrivingError(f"cannot read {folder.summary}: {exc}") from None
-
-
 def metric_choices(summary: pd.DataFrame, names: Sequence[str]) -> list[str]:
     """Columns of summary.csv that can be a metric: numeric, not who a run is, not varied."""
     import pandas as pd
@@ -760,10 +747,12 @@ def point_values(summary: pd.DataFrame, design: Design, metric: Metric) -> np.nd
         lookup.setdefault((int(replicate), *map(_key, settings)), position)
     values = rows[metric.column].to_numpy(dtype=np.float64, na_value=np.nan)
     if metric.difference:
-        by_id = dict(zip(summary["run_id"].astype(str), summary[metric.column], strict=True))
-        baseline = np.array(
-            [by_id.get(str(run), np.nan) for run in rows["baseline_run_id"]], dtype=np.float64
+        # Ids as text on both sides: an empty baseline_run_id (NaN) matches no run.
+        positions = baseline_positions(
+            summary["run_id"].astype(str).tolist(), [str(run) for run in rows["baseline_run_id"]]
         )
+        column = summary[metric.column].to_numpy(dtype=np.float64, na_value=np.nan)
+        baseline = np.where(positions >= 0, column[positions], np.nan)
         values = values - baseline
     out = np.full((len(design.points), design.replicates), np.nan)
     for i, point in enumerate(design.points):
@@ -845,7 +834,7 @@ def analyse_folder(
         have not finished; the metric or scenario is unknown; the metric does not change
         across the design.
     """
-    results = ResultsFolder(folder)
+    results = ResultsFolder(folder)  # only its path, until it is known to be a sweep
     where = os.fspath(results.path)
     if not results.path.is_dir():
         raise ThrivingError(f"{where} is not a folder")
@@ -854,9 +843,10 @@ def analyse_folder(
             f"{where} holds a single run (from thriving run), not a sweep; sensitivity "
             f"needs the results folder of a sweep: {HOW_TO_SAMPLE}"
         )
-    manifest = results.read_manifest()
+    results, manifest = read_manifest(folder)
     design = design_from_manifest(manifest, where)
-    summary = read_summary(results)
+    # Numbers as numbers; settings are matched to 12 digits (see _key).
+    summary = read_summary_table(results)
     chosen = choose_metric(summary, design, metric, scenario)
     values = point_values(summary, design, chosen)
     _check_finished(values, manifest, design, chosen, where)

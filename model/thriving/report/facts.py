@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thriving.analysis.results import finished_records, read_manifest
 from thriving.analysis.series import plain_label, point_text
 from thriving.config.errors import ThrivingError
 from thriving.config.paramdoc import blocks, format_default, format_number
@@ -193,7 +194,7 @@ def read_facts(folder: str | os.PathLike[str]) -> SweepFacts:
             "folder of a sweep, with a baseline and the scenarios compared with it: write an "
             "experiment file (see experiments/README.md) and run thriving sweep"
         )
-    manifest = results.read_manifest()
+    results, manifest = read_manifest(folder)
     experiment = manifest.get("experiment") or {}
     record = _first_record(results, manifest)
     if record is None:
@@ -287,12 +288,8 @@ def _replicates_of_runs(manifest: Mapping[str, Any]) -> int:
 
 def _first_record(results: ResultsFolder, manifest: Mapping[str, Any]) -> dict[str, Any] | None:
     """The record of the first finished run of the manifest."""
-    for entry in manifest.get("runs") or []:
-        if entry.get("status") == "done":
-            record = results.read_record(str(entry.get("run_id")))
-            if record is not None:
-                return record
-    return None
+    done = [str(e.get("run_id")) for e in manifest.get("runs") or [] if e.get("status") == "done"]
+    return next((record for _, record in finished_records(results, done, [])), None)
 
 
 def ward_table(settings: Mapping[str, Any]) -> Any:
