@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thriving.config.schema import Scenario
-from thriving.sim import demography, households
-from thriving.sim import model as model_mod
+from thriving.sim import demography, household_changes, households
 from thriving.sim.model import NeighbourhoodModel
 
 # ---------------------------------------------------------------------- rates
@@ -85,9 +84,9 @@ def test_relaxation_moves_rates_towards_target():
 
 def test_derived_rates_for_the_shipped_wards_are_modest():
     m = NeighbourhoodModel(Scenario(name="t", population={"residents": 2_000}), seed=1)
-    reviews_a_year = 52 / model_mod.HOUSEHOLD_REVIEW_WEEKS
-    yearly_f = -reviews_a_year * np.log1p(-m._formation_per_review)
-    yearly_s = -reviews_a_year * np.log1p(-m._separation_per_review)
+    reviews_a_year = 52 / household_changes.HOUSEHOLD_REVIEW_WEEKS
+    yearly_f = -reviews_a_year * np.log1p(-m.households.formation_per_review)
+    yearly_s = -reviews_a_year * np.log1p(-m.households.separation_per_review)
     assert np.isfinite(yearly_f).all() and np.isfinite(yearly_s).all()
     assert yearly_f.max() < 1.0 and yearly_s.max() < 1.0
 

@@ -42,7 +42,7 @@ def picks(model: NeighbourhoodModel, weeks: range, k: int) -> np.ndarray:
     eligible = np.arange(model.pop.size)
     counts = np.zeros(model.pop.size)
     for week in weeks:
-        counts[sp._referred_in_consultations(model, eligible, week, k)] += 1
+        counts[sp._referred_in_consultations(model._lever_view(week), eligible, week, k)] += 1
     return counts
 
 

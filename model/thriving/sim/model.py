@@ -16,30 +16,31 @@ import numpy as np
 
 from thriving.config.schema import Scenario
 from thriving.config.wards import WardTable, load_ward_table
-from thriving.sim import demography, health, households, loneliness, network, services
+from thriving.sim import demography, health, loneliness, network, services
 from thriving.sim import groups as groups_mod
 from thriving.sim.agents import CommunityGroup, Resident, Service
 from thriving.sim.cohort import GPUseTracker
-from thriving.sim.demography import AgeLookup
-from thriving.sim.levers import SocialPrescribing, build_levers
-from thriving.sim.population import PopulationBuilder, expected_chronic_need, ward_sizes
+from thriving.sim.effects import (
+    CloseGroups,
+    ConnectToGroups,
+    FundGroups,
+    Introduce,
+    LeverEffects,
+    LeverView,
+    LowerBarriers,
+    MakeAware,
+    OpenGroups,
+    Refer,
+    Request,
+)
+from thriving.sim.household_changes import HOUSEHOLD_REVIEW_WEEKS, HouseholdChanges
+from thriving.sim.in_movers import InMovers
+from thriving.sim.levers import build_levers, frequent_attender_weeks
+from thriving.sim.mortality import Mortality
+from thriving.sim.population import PopulationBuilder, ward_sizes
 from thriving.sim.recording import Recorder
 from thriving.sim.rng import Salt, counter_uniforms, make_streams, stream_key
-
-#: Five-year age bands (18-22, ..., 98+) within which mortality risk factors are
-#: normalised to the life table.
-MORTALITY_BANDS = 17
-
-#: Ties an in-mover makes on arrival (neighbours, workmates, people met settling in).
-NEWCOMER_TIES = 6
-
-#: Share a year of any excess (or shortfall) living alone at an age that the yearly
-#: household rates correct, beyond the balance they are derived from.
-HOUSEHOLD_RELAXATION_PER_YEAR = 1.0
-#: Weeks between reviews of who moves in together and who separates (households change
-#: over months; reviewing every week cost a tenth of the model's time for no difference
-#: in the profile).
-HOUSEHOLD_REVIEW_WEEKS = 4
+from thriving.sim.ward_sums import WardIndex, ward_sum, ward_totals
 
 
 class NeighbourhoodModel(mesa.Model):
@@ -79,6 +80,23 @@ class NeighbourhoodModel(mesa.Model):
         self.settings = scenario
         self.seed = int(seed)
         self.wards = wards if wards is not None else load_ward_table(scenario.population.wards_file)
+        self._make_streams()
+        self.week = 0
+        # The order of the builders is the order of their draws: keep it.
+        self._build_residents()
+        self._build_ties_and_households()
+        self._build_groups()
+        self._build_services()
+        self._build_levers()
+        self._start_loneliness()
+        self.mortality = Mortality(scenario.health)
+        self.recorder = Recorder(self)
+        self.gp_use = GPUseTracker(self) if track_gp_use else None
+
+    # ------------------------------------------------------------------ builders
+
+    def _make_streams(self) -> None:
+        """The named random streams and the counter keys of the processes that use them."""
         self.streams = make_streams(self.seed)
         self.population_key = stream_key(self.seed, "population")
         self.network_key = stream_key(self.seed, "network")
@@ -88,56 +106,66 @@ class NeighbourhoodModel(mesa.Model):
         self.groups_key = stream_key(self.seed, "groups")
         self.participation_key = stream_key(self.seed, "participation")
         self.households_key = stream_key(self.seed, "households")
-        self.week = 0
 
-        # Residents.
-        self.builder = PopulationBuilder(scenario, self.wards)
+    def _build_residents(self) -> None:
+        """Residents, sorted by ward, and the ward layout of their slots."""
+        self.builder = PopulationBuilder(self.settings, self.wards)
         self.pop = self.builder.initial(self.streams["population"])
-        n = self.pop.size
         self.ward_start, self.ward_count = network.ward_ranges(self.pop.ward, self.wards.n_wards)
+        #: Where each ward's residents are (for ward totals: ``ward_sums.ward_totals()``).
+        self.ward_index = WardIndex.of(self.pop.ward, self.ward_start, self.ward_count)
         self.ward_residents = self.ward_count.astype(np.float64)
         # Borough adults per simulated resident (1 when the whole borough is simulated).
-        self.scale = float(self.wards.adults.sum()) / n
-        self._wards_all_occupied = bool((self.ward_count > 0).all())
+        self.scale = float(self.wards.adults.sum()) / self.pop.size
 
-        # Ties. A tie ends when either of its residents leaves: about twice the yearly
-        # share of adults who die or move away (used to start the network with the
-        # ties that last, as in a network that has run for years).
+    def _build_ties_and_households(self) -> None:
+        """The initial network (households included) and the household bookkeeping."""
+        pop = self.pop
+        # A tie ends when either of its residents leaves: about twice the yearly share of
+        # adults who die or move away (used to start the network with the ties that
+        # last, as in a network that has run for years).
         leaving = np.mean(
-            demography.annual_death_probability(self.pop.age)
-            + self.builder.weekly_move_probability(self.pop.ward, self.pop.age) * 52.0
+            demography.annual_death_probability(pop.age)
+            + self.builder.weekly_move_probability(pop.ward, pop.age) * 52.0
         )
         self.ties = network.initial_ties(
-            self.pop.ward,
-            self.pop.age,
-            self.pop.lives_alone,
-            scenario.network,
+            pop.ward,
+            pop.age,
+            pop.lives_alone,
+            self.settings.network,
             self.streams["network"],
             leave_per_year=2.0 * float(leaving),
         )
-        hh = self.ties.household & self.ties.alive
-        self.household_ties = (
-            np.bincount(self.ties.src[hh], minlength=n)
-            + np.bincount(self.ties.dst[hh], minlength=n)
-        ).astype(np.int16)
-        self._tabulate_household_rates()
+        self.households = HouseholdChanges(
+            pop,
+            self.ties,
+            self.builder,
+            self.wards.n_wards,
+            self.settings.population.partner_max_age_gap,
+            self.population_key,
+            self.households_key,
+            self.streams["households"],
+        )
 
-        # Community groups, with members near their long-run level from the start.
+    def _build_groups(self) -> None:
+        """Community groups, with members near their long-run level from the start."""
         self.groups = groups_mod.GroupTable()
         self.group_agents: dict[int, CommunityGroup] = {}
+        g = self.settings.groups
         # The borough's groups, shared among wards by largest remainder (rounding each
         # ward separately would leave a small sample with no groups at all).
-        total_groups = int(round(scenario.groups.groups_per_1000_adults * n / 1000.0))
+        total_groups = int(round(g.groups_per_1000_adults * self.pop.size / 1000.0))
         per_ward = ward_sizes(total_groups, self.ward_residents)
         first_wards = np.repeat(np.arange(self.wards.n_wards), per_ward)
         caps = groups_mod.draw_capacities(
-            self.streams["groups"].random(first_wards.size), scenario.groups.mean_capacity
+            self.streams["groups"].random(first_wards.size), g.mean_capacity
         )
         self.open_groups(first_wards, caps, week=0, source="initial")
         self._seed_memberships()
 
-        # Services (Mesa agents holding capacity and waiting lists per ward).
-        sc = scenario.services
+    def _build_services(self) -> None:
+        """Services: Mesa agents holding capacity and waiting lists per ward."""
+        sc = self.settings.services
         per_1000 = self.ward_residents / 1000.0
         self.services = {
             "gp": Service(
@@ -165,94 +193,75 @@ class NeighbourhoodModel(mesa.Model):
             ),
         }
 
-        # Lever state (reset each week, then set by the levers).
-        self.modifiers = services.DemandModifiers.none(n)
-        self.need_slowing = np.zeros(n, np.float32)
-        self.outreach = np.zeros(n, np.float32)
-        self.barrier_relief = np.zeros(n, np.float32)
-        self.on_caseload = np.zeros(n, bool)
-        self.opening_reduction = np.zeros(self.wards.n_wards)
-        self.levers = build_levers(self)
+    def _build_levers(self) -> None:
+        """The investments, the week's combined effects, and the in-movers' arrival."""
+        #: This week's effects of all levers combined (reset each week).
+        self.effects = LeverEffects.none(self.pop.size, self.wards.n_wards)
+        self.levers = build_levers(self._lever_view(0))
+        self.frequent_attender_weeks = frequent_attender_weeks(self.levers)
         self.referrals: list[dict[str, np.ndarray]] = []
+        self.in_movers = InMovers(
+            self.pop,
+            self.ties,
+            self.builder,
+            self.households,
+            self.levers,
+            self.settings,
+            self.ward_start,
+            self.ward_count,
+            self.population_key,
+            self.network_key,
+        )
 
-        # Start loneliness at its long-run level: the drift towards the target takes
-        # years, and burn-in should settle networks, not loneliness from an arbitrary
-        # start. The population's start score already holds trait plus noise.
+    def _start_loneliness(self) -> None:
+        """Start loneliness at its long-run level.
+
+        The drift towards the target takes years, and burn-in should settle networks,
+        not loneliness from an arbitrary start. The population's start score already
+        holds trait plus noise.
+        """
+        pop = self.pop
         summary = self._summarise()
         target = loneliness.loneliness_target(
-            self.pop.loneliness_trait,
-            self.pop.age,
-            self.pop.lives_alone,
+            pop.loneliness_trait,
+            pop.age,
+            pop.lives_alone,
             summary.strong_ties,
-            self.pop.group >= 0,
-            self.pop.need,
-            self.pop.deprivation,
+            pop.group >= 0,
+            pop.need,
+            pop.deprivation,
             summary.lonely_strong_ties,
-            scenario.loneliness,
+            self.settings.loneliness,
         )
-        self.pop.loneliness += target - self.pop.loneliness_trait
-        self.pop.lonely = self.pop.loneliness > scenario.loneliness.threshold
-
-        self.mortality_norm: np.ndarray | None = None
-        self._largest_risk = health.largest_relative_risk(scenario.health)
-        self._death_hazard = AgeLookup(health.base_weekly_hazard)
-        self._expected_need = AgeLookup(
-            lambda a: expected_chronic_need(
-                a, scenario.health.need_growth_at_50, scenario.health.need_growth_per_year_of_age
-            )
-        )
-        self.recorder = Recorder(self)
-        self.gp_use = GPUseTracker(self) if track_gp_use else None
+        pop.loneliness += target - pop.loneliness_trait
+        pop.lonely = pop.loneliness > self.settings.loneliness.threshold
 
     # ------------------------------------------------------------------ helpers
 
-    def _tabulate_household_rates(self) -> None:
-        """Weekly chances of moving in together and of separating, by ward and age.
+    @property
+    def household_ties(self) -> np.ndarray:
+        """(n,) int16: household ties of each resident (0: lives alone)."""
+        return self.households.household_ties
 
-        Derived (``households.formation_separation_rates()``) from the census share
-        living alone by age (scaled to each ward's share, as residents are drawn), the
-        life table, the ward's move rates and the current share of couples among
-        residents sharing a home, by age, so that each age keeps its census share living
-        alone. Worked out at the start and once a year (the mix of households changes
-        slowly).
-        """
-        ages = demography.AGES
-        # In-movers who do not live alone move in with a partner in the share of adults
-        # sharing a home who live in couples when households are first formed.
-        self.partner_share = households.share_in_couples(network.HOUSEHOLD_THREE_SHARE)
-        target = np.clip(
-            demography.living_alone_probability(ages + 0.5)[None, :]
-            * self.builder.alone_factor[:, None],
-            0.0,
-            1.0,
-        )
-        # Couples among residents sharing a home, by age, as they are now.
-        self.couple_share = households.couple_share_by_age(
-            self.pop.age, self.pop.lives_alone, self.household_ties
-        )
-        # How far each age is from its census share now (pooled over wards in five-year
-        # bands: each resident against their own ward's share).
-        pop = self.pop
-        year = np.clip(pop.age.astype(np.int64) - demography.MIN_AGE, 0, ages.size - 1)
-        own_target = target[pop.ward, year]
-        excess = households.band_mean_by_age(pop.age, pop.lives_alone - own_target)
-        formation, separation = households.formation_separation_rates(
-            self.builder.age_density,
-            target,
-            demography.annual_death_probability(ages),
-            self.builder.move_rate,
-            self.couple_share,
-            self.partner_share,
-            excess,
-            HOUSEHOLD_RELAXATION_PER_YEAR,
-        )
-        # Probabilities per review (every HOUSEHOLD_REVIEW_WEEKS weeks), flat by (ward,
-        # year of age) as the move table is.
-        years = HOUSEHOLD_REVIEW_WEEKS / 52.0
-        self._formation_per_review = (-np.expm1(-formation * years)).ravel()
-        self._separation_per_review = (-np.expm1(-separation * years)).ravel()
-        self._household_max_p = float(
-            max(self._formation_per_review.max(), self._separation_per_review.max())
+    @property
+    def modifiers(self) -> services.DemandModifiers:
+        """Demand modifiers of all levers combined, this week."""
+        return self.effects.modifiers
+
+    def _lever_view(self, week: int) -> LeverView:
+        """What levers read of the model this week."""
+        return LeverView(
+            pop=self.pop,
+            wards=self.wards,
+            ward_residents=self.ward_residents,
+            ward_start=self.ward_start,
+            ward_count=self.ward_count,
+            scale=self.scale,
+            groups=self.groups,
+            settings=self.settings,
+            lever_key=self.lever_key,
+            levers_stream=self.streams["levers"],
+            week=week,
         )
 
     def resident(self, slot: int) -> Resident:
@@ -328,29 +337,95 @@ class NeighbourhoodModel(mesa.Model):
     # ------------------------------------------------------------------ the week
 
     def step(self) -> None:
-        """Advance one week."""
-        s = self.settings
-        pop = self.pop
-        n = pop.size
+        """Advance one week: the processes of ODD section 3, in their order."""
         week = self.week
 
         # 1. Investments take effect.
-        self.modifiers.reset()
-        self.need_slowing[:] = 0.0
-        self.outreach[:] = 0.0
-        self.barrier_relief[:] = 0.0
-        self.on_caseload[:] = False
-        self.opening_reduction[:] = 0.0
-        for lever in self.levers:
-            lever.apply(self, week)
-        np.multiply(pop.base_barrier, 1.0 - self.barrier_relief, out=pop.barrier)
+        effects = self.take_investments(week)
 
         # 2. Groups open and close.
-        self.groups.count_members(pop.group)
+        self.open_and_close_groups(week, effects.opening_reduction)
+
+        # 3. Residents join and leave groups; awareness spreads and fades.
+        member = self.join_and_leave_groups(week, effects.outreach)
+
+        # 4. Ties form, strengthen and decay.
+        summary = self.update_ties(week)
+
+        # 5. Loneliness and need.
+        episode = self.update_loneliness_and_need(member, summary, effects.need_slowing)
+
+        # 6. Demand.
+        demand = self.draw_demand(episode, effects.modifiers)
+
+        # 7. Services serve, queue and escalate.
+        flows = self._serve(demand)
+
+        # 8. Deaths and in-movers.
+        died, vacated = self.draw_deaths_and_moves(week)
+
+        # 9. Record (before the slots are renewed, so the week's residents are counted).
+        if self.gp_use is not None:
+            self.gp_use.record(week, demand.gp, flows["gp"])
+        self.recorder.record(week, demand, flows, self._ward_sum(died), summary)
+        self.move_in(vacated, week)
+        self.change_households(week)
+        self.week += 1
+
+    def take_investments(self, week: int) -> LeverEffects:
+        """Each lever acts, in the scenario's order; returns their effects combined.
+
+        A lever's requests are carried out as soon as it has acted, in the order it
+        lists them, before the next lever acts: a lever sees the groups the one before
+        it opened or closed and the residents it connected. Then this week's barrier is
+        set from the base barrier and the (combined) barrier relief.
+        """
+        effects = self.effects
+        effects.reset()
+        view = self._lever_view(week)
+        for lever in self.levers:
+            action = lever.act(view)
+            for request in action.requests:
+                self._carry_out(request, week)
+            effects.combine(action.effects)
+        np.multiply(self.pop.base_barrier, 1.0 - effects.barrier_relief, out=self.pop.barrier)
+        return effects
+
+    def _carry_out(self, request: Request, week: int) -> None:
+        """Carry out one lever's request."""
+        pop = self.pop
+        match request:
+            case OpenGroups():
+                self.open_groups(
+                    request.wards, request.capacities, week, request.funded_until, request.source
+                )
+            case FundGroups():
+                self.groups.funded_until[request.groups] = request.until
+            case CloseGroups():
+                self.close_groups(request.groups, week)
+            case MakeAware():
+                pop.aware[request.residents] = True
+            case LowerBarriers():
+                pop.base_barrier[request.residents] *= request.factor
+            case ConnectToGroups():
+                self.connect_to_groups(request.residents, week)
+            case Refer():
+                self.record_referrals(request.referred, week, request.took_up, request.engaged)
+            case Introduce():
+                self.ties.queue(
+                    request.residents, request.partners, request.strength, request.closeness
+                )
+            case _:
+                raise TypeError(f"a lever made a request the model does not know: {request!r}")
+
+    def open_and_close_groups(self, week: int, opening_reduction: np.ndarray) -> None:
+        """Unfunded groups close by chance; volunteers open new ones in each ward."""
+        s = self.settings
+        self.groups.count_members(self.pop.group)
         closing = groups_mod.closures(self.groups, week, s.groups, self.groups_key)
         self.close_groups(closing, week)
         rate = groups_mod.opening_rate_per_week(
-            self.ward_residents, self.wards.deprivation, s.groups, self.opening_reduction
+            self.ward_residents, self.wards.deprivation, s.groups, opening_reduction
         )
         new = self.streams["groups"].poisson(rate)
         if new.sum():
@@ -360,8 +435,14 @@ class NeighbourhoodModel(mesa.Model):
             )
             self.open_groups(new_wards, caps, week)
 
-        # 3. Residents join and leave groups; awareness spreads and fades.
-        u = self.streams["participation"].random((4, n), dtype=np.float32)
+    def join_and_leave_groups(self, week: int, outreach: np.ndarray) -> np.ndarray:
+        """Members leave, others join; awareness spreads and fades. Returns who is a member.
+
+        Uses last week's tie sums (this week's ties are not yet updated).
+        """
+        s = self.settings
+        pop = self.pop
+        u = self.streams["participation"].random((4, pop.size), dtype=np.float32)
         member = pop.group >= 0
         leaving = member & (u[0] < s.groups.leave_rate / 52.0)
         self.groups.add_members(pop.group[leaving], -1)
@@ -388,12 +469,19 @@ class NeighbourhoodModel(mesa.Model):
         unaware = np.flatnonzero(~pop.aware)
         aware = member | (u[2] >= forget)
         gain = groups_mod.awareness_gain_probability(
-            summary.member_exposure[unaware], self.outreach[unaware], s.groups
+            summary.member_exposure[unaware], outreach[unaware], s.groups
         )
         aware[unaware] = u[3][unaware] < gain
         pop.aware = aware
+        return member
 
-        # 4. Ties form, strengthen and decay.
+    def update_ties(self, week: int) -> network.TieSummary:
+        """Ties are met or not, strengthen or decay; new ties form. Returns the tie sums.
+
+        The new ties are added together with those levers brokered this week.
+        """
+        s = self.settings
+        pop = self.pop
         self.ties.weekly_contact(pop.group, s.network, self.ties_key, week)
         network.form_new_ties(
             self.ties,
@@ -411,8 +499,18 @@ class NeighbourhoodModel(mesa.Model):
         summary = self._summarise()
         if week % s.network.merge_every_weeks == 0:
             self.ties.merge()
+        return summary
 
-        # 5. Loneliness and need.
+    def update_loneliness_and_need(
+        self, member: np.ndarray, summary: network.TieSummary, need_slowing: np.ndarray
+    ) -> np.ndarray:
+        """Loneliness moves towards its target; need grows and recovers; everyone ages.
+
+        Returns this week's acute episodes, (n,) bool.
+        """
+        s = self.settings
+        pop = self.pop
+        n = pop.size
         target = loneliness.loneliness_target(
             pop.loneliness_trait,
             pop.age,
@@ -430,13 +528,19 @@ class NeighbourhoodModel(mesa.Model):
         u_need = self.streams["need"].random((2, n), dtype=np.float32)
         episode = u_need[0] < health.episode_probability(pop.chronic_need, s.health)
         pop.chronic_need += health.chronic_need_growth(
-            pop.age, pop.frailty, pop.lonely, member, self.need_slowing, s.health
+            pop.age, pop.frailty, pop.lonely, member, need_slowing, s.health
         )
         pop.acute_need = health.update_acute_need(pop.acute_need, episode, u_need[1], s.health)
         pop.age += 1.0 / 52.0
+        return episode
 
-        # 6. Demand.
-        u_dem = self.streams["demand"].random((5, n), dtype=np.float32)
+    def draw_demand(
+        self, episode: np.ndarray, modifiers: services.DemandModifiers
+    ) -> services.ResidentDemand:
+        """Entry to long-term care, and each resident's demand on each service."""
+        s = self.settings
+        pop = self.pop
+        u_dem = self.streams["demand"].random((5, pop.size), dtype=np.float32)
         need = pop.need
         sc = s.services.social_care
         # Long-term support is for long-term need: eligibility on chronic need, so an
@@ -455,73 +559,39 @@ class NeighbourhoodModel(mesa.Model):
             support,
             episode,
             pop.care_client,
-            self.modifiers,
+            modifiers,
             s.services,
             u_dem,
         )
-        window = self._frequent_attender_weeks()
+        window = self.frequent_attender_weeks
         pop.gp_recent += (demand.gp - pop.gp_recent) / np.float32(window)
+        return demand
 
-        # 7. Services serve, queue and escalate.
-        flows = self._serve(demand)
+    def draw_deaths_and_moves(self, week: int) -> tuple[np.ndarray, np.ndarray]:
+        """Who dies, and who moves away. Returns the deaths (n,) bool and vacated slots.
 
-        # Mortality: relative risks from need, loneliness and isolation.
-        age_index = self._death_hazard.grid_index(pop.age)  # both tables share the grid
-        base_hazard = self._death_hazard.at(age_index)
-        band = np.minimum(((pop.age - 18.0) * 0.2).astype(np.int64), MORTALITY_BANDS - 1)
+        Death risks are normalised to the life table during burn-in, then the norm is
+        frozen (``mortality.Mortality``).
+        """
+        pop = self.pop
         p_move = self.builder.weekly_move_probability(pop.ward, pop.age)
-        u_m = self.streams["mortality"].random(n)
-        norming = week < s.burn_in_weeks or self.mortality_norm is None
-        if norming:
-            who = slice(None)  # everyone's risk counts in the norm
-        else:
-            # A resident dies or moves when u < p_death + p_move, and p_death is below
-            # base * rr / norm (1 - exp(-x) <= x), rr below its largest value: above
-            # that bound, with a margin far wider than rounding, nobody dies or moves,
-            # so the risks are worked out for the few below it only.
-            bound = base_hazard * self._largest_risk / self.mortality_norm[band] + p_move
-            who = np.flatnonzero(u_m < bound * (1.0 + 1e-9))
-        excess_need = need[who] - self._expected_need.at(age_index[who])
-        isolated = pop.strong_ties[who] == 0
-        rr = health.mortality_relative_risk(excess_need, pop.lonely[who], isolated, s.health)
-        if norming:
-            # Normalise the risk factors within five-year age bands, so that deaths by
-            # age follow the life table; the norm is frozen once investments can start,
-            # so every scenario shares it and differs only through its effects.
-            weighted = np.bincount(band, weights=base_hazard * rr, minlength=MORTALITY_BANDS)
-            total = np.bincount(band, weights=base_hazard, minlength=MORTALITY_BANDS)
-            self.mortality_norm = np.where(total > 0, weighted / np.maximum(total, 1e-300), 1.0)
+        u = self.streams["mortality"].random(pop.size)
+        norming = week < self.settings.burn_in_weeks or self.mortality.norm is None
+        died, moved = self.mortality.draw(pop, p_move, u, norming)
+        return died, np.flatnonzero(died | moved)
 
-        # 8. Deaths and in-movers.
-        norm = self.mortality_norm[band[who]]
-        p_death = health.weekly_death_probability(base_hazard[who], rr, norm)
-        u = u_m[who]
-        died = np.zeros(n, bool)
-        moved = np.zeros(n, bool)
-        died[who] = u < p_death
-        moved[who] = ~died[who] & (u < p_death + p_move[who])
-        vacated = np.flatnonzero(died | moved)
-        deaths_by_ward = self._ward_sum(died)
+    def move_in(self, vacated: np.ndarray, week: int) -> None:
+        """In-movers take the vacated slots (``in_movers.InMovers.arrive()``)."""
+        self.in_movers.arrive(vacated, week)
 
-        # 9. Record (before the slots are renewed, so the week's residents are counted).
-        if self.gp_use is not None:
-            self.gp_use.record(week, demand.gp, flows["gp"])
-        self.recorder.record(week, demand, flows, deaths_by_ward, summary)
-
-        self._renew(vacated, week)
+    def change_households(self, week: int) -> None:
+        """Household rates re-derived yearly; moving in together and separating reviewed."""
         if week % 52 == 51:
-            self._tabulate_household_rates()
+            self.households.tabulate_rates()
         if week % HOUSEHOLD_REVIEW_WEEKS == 0:
-            self._form_and_separate(week)
-        self.week += 1
+            self.households.form_and_separate(week)
 
     # ------------------------------------------------------------------ internals
-
-    def _frequent_attender_weeks(self) -> int:
-        for lever in self.levers:
-            if isinstance(lever, SocialPrescribing):
-                return lever.entry.frequent_attender_weeks
-        return 13
 
     @property
     def _tie_summary(self) -> network.TieSummary:
@@ -543,26 +613,12 @@ class NeighbourhoodModel(mesa.Model):
         return summary
 
     def _ward_sum(self, values: np.ndarray) -> np.ndarray:
-        """Total of a per-resident array in each ward (slots are contiguous by ward)."""
-        if self._wards_all_occupied:
-            return np.add.reduceat(np.asarray(values, np.float64), self.ward_start)
-        return np.bincount(self.pop.ward, weights=values, minlength=self.wards.n_wards)
+        """Total of a per-resident array in each ward (``ward_sums.ward_sum()``)."""
+        return ward_sum(values, self.ward_index)
 
     def _ward_counts(self, values: list[np.ndarray], bound: float) -> np.ndarray:
-        """Totals in each ward of several per-resident counts, one row each (float64).
-
-        The arrays hold whole numbers (flags, counts) whose total is at most ``bound``.
-        They are summed as one stacked array: in float32 while every partial sum stays
-        below 2**24, where float32 is exact, so the totals are exactly those of summing
-        each array on its own, in fewer and cheaper passes.
-        """
-        stacked = np.empty((len(values), self.pop.size), np.float32 if bound < 2**24 else None)
-        for row, v in zip(stacked, values, strict=True):  # a few arrays, not residents
-            row[...] = v
-        if self._wards_all_occupied:
-            return np.add.reduceat(stacked, self.ward_start, axis=1).astype(np.float64)
-        nw = self.wards.n_wards
-        return np.stack([np.bincount(self.pop.ward, weights=r, minlength=nw) for r in stacked])
+        """Ward totals of several whole-number arrays (``ward_sums.ward_totals()``)."""
+        return ward_totals(values, self.ward_index, bound)
 
     def _serve(self, demand: services.ResidentDemand) -> dict[str, np.ndarray]:
         """Ward totals through each service's capacity; escalation of unmet demand."""
@@ -605,199 +661,6 @@ class NeighbourhoodModel(mesa.Model):
             "mental_health": mh_demand,
             "mh_unmet": self.services["mental_health"].unmet,
         }
-
-    def _renew(self, vacated: np.ndarray, week: int) -> None:
-        """In-movers take the vacated slots: fresh attributes, a household, some ties."""
-        if vacated.size == 0:
-            return
-        pop = self.pop
-        bereaved = self.ties.remove_residents(vacated)
-        if bereaved.size:
-            np.subtract.at(self.household_ties, bereaved, 1)  # few residents a week
-            self.household_ties[bereaved] = np.maximum(self.household_ties[bereaved], 0)
-            pop.lives_alone[bereaved[self.household_ties[bereaved] == 0]] = True
-        self.household_ties[vacated] = 0
-        self.builder.renew(pop, vacated, week, self.population_key)
-        for lever in self.levers:
-            reset = getattr(lever, "reset_slots", None)
-            if reset is not None:
-                reset(vacated)
-        self._settle_in_movers(vacated, week)
-        # In-movers' loneliness starts at their own target, as the initial residents'
-        # did, but with a support clique: they arrive with family and friends from
-        # elsewhere (ties outside the borough the model does not hold). From there it
-        # drifts with the ties they make here.
-        s = self.settings
-        k = vacated.size
-        target = loneliness.loneliness_target(
-            pop.loneliness_trait[vacated],
-            pop.age[vacated],
-            pop.lives_alone[vacated],
-            np.full(k, s.loneliness.support_clique, np.float32),
-            np.zeros(k, bool),
-            pop.chronic_need[vacated] + pop.acute_need[vacated],  # need, of these only
-            pop.deprivation[vacated],
-            np.zeros(k, np.float32),
-            s.loneliness,
-        )
-        pop.loneliness[vacated] += target - pop.loneliness_trait[vacated]
-        pop.lonely[vacated] = pop.loneliness[vacated] > s.loneliness.threshold
-        # Newcomers meet neighbours: the closest in age of three residents of the ward.
-        who = np.repeat(vacated, NEWCOMER_TIES)
-        d = counter_uniforms(
-            self.network_key,
-            (vacated[:, None] * NEWCOMER_TIES + np.arange(NEWCOMER_TIES)).ravel(),
-            week,
-            4,
-        )
-        w = pop.ward[who]
-        tries = (self.ward_start[w] + np.floor(d[:3] * self.ward_count[w])).astype(np.int64)
-        partner = network.closest_in_age(who, tries, pop.age)
-        closeness = network.beta_one_b(d[3], self.settings.network.closeness_mean)
-        self.ties.queue(who, partner, self.settings.network.new_tie_strength, closeness)
-        self.ties.flush()
-
-    def _settle_in_movers(self, vacated: np.ndarray, week: int) -> None:
-        """In-movers who do not live alone move in with someone of similar age.
-
-        A share ``partner_share`` look for a partner: a resident of the ward of similar
-        age who lives alone. The others, and those who find no partner, join the
-        existing household of a resident of similar age (the closest in age of 8 met in
-        the ward who does not live alone). An in-mover who finds neither lives alone.
-        """
-        pop = self.pop
-        sharing = vacated[~pop.lives_alone[vacated]]
-        if sharing.size == 0:
-            return
-        n = pop.size
-        nw = self.wards.n_wards
-        max_gap = self.settings.population.partner_max_age_gap
-        d = counter_uniforms(self.population_key ^ Salt.IN_MOVER_HOUSEHOLD, sharing, week, 14)
-        taken = np.zeros(n, bool)
-        taken[vacated] = True
-        # 1. Partners: residents of similar age who live alone, sought by a share
-        # ``partner_share`` of in-movers. Residents turning 18 (the youngest in-movers)
-        # live with their family: they join a couple of any age.
-        year = np.minimum(
-            (pop.age[sharing] - demography.MIN_AGE).astype(np.int64), demography.AGES.size - 1
-        )
-        coming_of_age = year == 0
-        wants = np.flatnonzero((d[0] < self.partner_share) & ~coming_of_age)
-        movers = sharing[wants]
-        alone = np.flatnonzero(pop.lives_alone & ~taken)
-        slots, keys = households.sort_by_ward_and_age(alone, pop.ward, pop.age, nw)
-        partner = households.find_nearby(
-            slots, keys, movers, pop.ward, pop.age, max_gap, nw, d[1:6, wants]
-        )
-        found = partner >= 0
-        keep = households.first_come_pairs(movers[found], partner[found], n)
-        pair_a = movers[found][keep]
-        pair_b = partner[found][keep]
-        self._move_in_together(pair_a, pair_b)
-        taken[pair_b] = True
-        settled = np.zeros(n, bool)
-        settled[pair_a] = True
-        # 2. The others join the household of a couple of similar age in the ward (one
-        # of the couple found as partners are, among residents in a couple); residents
-        # turning 18 join a couple of any age in the ward (their family).
-        col = np.flatnonzero(~settled[sharing])
-        joining = sharing[col]
-        in_couple = np.flatnonzero((self.household_ties == 1) & ~taken)
-        slots, keys = households.sort_by_ward_and_age(in_couple, pop.ward, pop.age, nw)
-        host = households.find_nearby(
-            slots, keys, joining, pop.ward, pop.age, max_gap, nw, d[6:11, col]
-        )
-        family = np.flatnonzero(coming_of_age[col])
-        if family.size and slots.size:
-            w = pop.ward[joining[family]].astype(np.int64)
-            lo = np.searchsorted(keys, households.age_keys(w, np.zeros(w.size), nw))
-            hi = np.searchsorted(keys, households.age_keys(w + 1, np.zeros(w.size), nw))
-            at = lo + np.floor(d[11, col[family]] * (hi - lo)).astype(np.int64)
-            host[family] = np.where(hi > lo, slots[np.minimum(at, slots.size - 1)], -1)
-        ok = host >= 0
-        # One in-mover per couple a week: the first keeps them.
-        hosts, first = np.unique(host[ok], return_index=True)
-        joiners = joining[ok][first]
-        _, partner_of, owner = self.ties.household_partners(hosts)
-        mover_of = np.full(n, -1, np.int64)
-        mover_of[hosts] = joiners
-        # Both of a couple chosen: the one with the higher slot is not a host after all.
-        clash = owner[(mover_of[partner_of] >= 0) & (owner > partner_of)]
-        mover_of[clash] = -1
-        kept = mover_of[hosts] >= 0
-        hosts, joiners = hosts[kept], joiners[kept]
-        partner_of, owner = partner_of[mover_of[owner] >= 0], owner[mover_of[owner] >= 0]
-        a = np.concatenate([joiners, mover_of[owner]])
-        b = np.concatenate([hosts, partner_of])
-        self.ties.queue(a, b, strength=1.0, closeness=1.0, household=True)
-        self.household_ties += np.bincount(np.concatenate([a, b]), minlength=n).astype(np.int16)
-        settled[joiners] = True
-        # 3. Nobody found: the in-mover lives alone after all.
-        pop.lives_alone[sharing[~settled[sharing]]] = True
-
-    def _move_in_together(self, a: np.ndarray, b: np.ndarray) -> None:
-        """Residents ``a[i]`` and ``b[i]``, each living alone, form a household."""
-        self.ties.queue(a, b, strength=1.0, closeness=1.0, household=True)
-        self.household_ties[a] += 1
-        self.household_ties[b] += 1
-        self.pop.lives_alone[a] = False
-        self.pop.lives_alone[b] = False
-
-    def _form_and_separate(self, week: int) -> None:
-        """Residents living alone move in together; couples separate (every 4 weeks).
-
-        One uniform per slot per review from the ``households`` stream decides both (a
-        resident lives alone or not, so at most one applies): below the chance per
-        review (``HOUSEHOLD_REVIEW_WEEKS`` weeks) of the resident's ward and year of
-        age, a resident living alone looks for a partner of similar age living alone in
-        the ward (``households.find_nearby()``), and a resident in a couple separates
-        (the household tie ends; both live alone).
-        In-movers of this week take part from next week.
-        """
-        pop = self.pop
-        n = pop.size
-        u = self.streams["households"].random(n, dtype=np.float32)
-        cand = np.flatnonzero(u < self._household_max_p)
-        cand = cand[pop.entered_week[cand] != week]
-        if cand.size == 0:
-            return
-        year = np.clip(pop.age[cand].astype(np.int64) - demography.MIN_AGE, 0, None)
-        row = pop.ward[cand].astype(np.int64) * demography.AGES.size + np.minimum(
-            year, demography.AGES.size - 1
-        )
-        alone = pop.lives_alone[cand]
-        seekers = cand[alone & (u[cand] < self._formation_per_review[row])]
-        in_couple = ~alone & (self.household_ties[cand] == 1)
-        leaving = cand[in_couple & (u[cand] < self._separation_per_review[row])]
-        nw = self.wards.n_wards
-        if seekers.size:
-            new = np.flatnonzero(pop.lives_alone & (pop.entered_week != week))
-            slots, keys = households.sort_by_ward_and_age(new, pop.ward, pop.age, nw)
-            d = counter_uniforms(self.households_key, seekers, week, 5)
-            partner = households.find_nearby(
-                slots,
-                keys,
-                seekers,
-                pop.ward,
-                pop.age,
-                self.settings.population.partner_max_age_gap,
-                nw,
-                d,
-            )
-            found = partner >= 0
-            keep = households.first_come_pairs(seekers[found], partner[found], n)
-            self._move_in_together(seekers[found][keep], partner[found][keep])
-        if leaving.size:
-            tie, partner, owner = self.ties.household_partners(leaving)
-            # Couples only: both ends have this one household tie.
-            couple = self.household_ties[partner] == 1
-            tie, partner, owner = tie[couple], partner[couple], owner[couple]
-            tie, first = np.unique(tie, return_index=True)
-            self.ties.end_ties(tie)
-            ends = np.concatenate([owner[first], partner[first]])
-            self.household_ties[ends] -= 1
-            pop.lives_alone[ends] = True
-        self.ties.flush()
 
     # ------------------------------------------------------------------ running
 
