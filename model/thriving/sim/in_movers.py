@@ -4,7 +4,8 @@ Each takes a vacated slot with fresh attributes (``PopulationBuilder.renew()``),
 into a household (``HouseholdChanges.settle_in_movers()``), starts with loneliness at
 their own target (with the support of the family and friends they arrive with) and
 meets neighbours: ``NEWCOMER_TIES`` new ties, each with the closest in age of three
-residents of the ward (``meeting.meet_closest_in_age()``).
+residents of the ward (``meeting.meet_closest_in_age()``), of a closeness drawn as
+every new tie's is.
 """
 
 from __future__ import annotations
@@ -122,14 +123,8 @@ class InMovers:
             CANDIDATES + 1,
         )
         net = self.settings.network
-        partner, closeness = meet_closest_in_age(
-            who,
-            d[:CANDIDATES],
-            d[CANDIDATES],
-            pop.age,
-            pop.ward,
-            self.ward_start,
-            self.ward_count,
-            net.closeness_mean,
+        partner = meet_closest_in_age(
+            who, d[:CANDIDATES], pop.age, pop.ward, self.ward_start, self.ward_count
         )
+        closeness = network.beta_one_b(d[CANDIDATES], net.closeness_mean)
         self.ties.queue(who, partner, net.new_tie_strength, closeness)

@@ -37,6 +37,7 @@ from thriving.sim.effects import (
 )
 from thriving.sim.groups import draw_capacities
 from thriving.sim.meeting import CANDIDATES, meet_closest_in_age
+from thriving.sim.network import beta_one_b
 from thriving.sim.population import Population
 from thriving.sim.rng import Salt, counter_uniforms
 from thriving.sim.services import poisson_from_uniform
@@ -357,17 +358,16 @@ class CommunityConnectors(Lever):
         )
         bridging = d[0] < 0.5
         net = view.settings.network
-        partner, closeness = meet_closest_in_age(
+        partner = meet_closest_in_age(
             who,
             d[1 : 1 + CANDIDATES],
-            d[4],
             pop.age,
             pop.ward,
             view.ward_start,
             view.ward_count,
-            net.closeness_mean,
             nearby=~bridging,
         )
+        closeness = beta_one_b(d[1 + CANDIDATES], net.closeness_mean)
         action.requests.append(Introduce(who, partner, net.new_tie_strength, closeness))
         return action
 
