@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from thriving.config.schema import NetworkConfig
+from thriving.sim.meeting import CANDIDATES, meet_closest_in_age
+from thriving.sim.meeting import closest_in_age as closest_in_age  # re-exported
 from thriving.sim.network.closeness import beta_one_b
 from thriving.sim.network.draws import contact_limit, met_this_week
 from thriving.sim.network.index import incident_ties, random_neighbour
-from thriving.sim.rng import counter_uniforms
+from thriving.sim.rng import Salt, counter_uniforms
 
 if TYPE_CHECKING:  # the table composes this module, so the import is for types only
     from thriving.sim.network.table import TieTable
@@ -90,30 +92,6 @@ def ward_ranges(ward: np.ndarray, n_wards: int) -> tuple[np.ndarray, np.ndarray]
     return starts, counts
 
 
-def closest_in_age(
-    residents: np.ndarray,
-    candidates: np.ndarray,
-    age: np.ndarray,
-) -> np.ndarray:
-    """Of several candidate partners per resident, the one closest in age.
-
-    Parameters
-    ----------
-    residents : (k,) int
-    candidates : (c, k) int
-        Candidate partners, one row per try.
-    age : (n,) float
-
-    Returns
-    -------
-    (k,) int64
-    """
-    gap = np.abs(age[candidates] - age[residents][None, :])
-    gap[candidates == residents[None, :]] = np.inf
-    best = np.argmin(gap, axis=0)
-    return candidates[best, np.arange(residents.size)].astype(np.int64)
-
-
 def form_new_ties(
     table: TieTable,
     group: np.ndarray,
@@ -171,7 +149,7 @@ def form_new_ties(
 
 def _focal_closure(table: TieTable, focal, group, cfg: NetworkConfig, key: int, week: int):
     """Members in ``focal`` meet another member of their group; returns how many met."""
-    d = counter_uniforms(key ^ 0xF0CA1, focal, week, 2)
+    d = counter_uniforms(key ^ Salt.FOCAL_CLOSURE, focal, week, 2)
     members = np.flatnonzero(group >= 0)
     ids = group[members]
     # Group ids fit in 16 bits for any realistic borough: numpy then radix-sorts.
@@ -189,7 +167,7 @@ def _focal_closure(table: TieTable, focal, group, cfg: NetworkConfig, key: int, 
 
 def _triadic_closure(table: TieTable, triadic, cfg: NetworkConfig, key: int, week: int):
     """Residents in ``triadic`` meet a friend of a friend; returns how many met one."""
-    d = counter_uniforms(key ^ 0x7121AD, triadic, week, 3)
+    d = counter_uniforms(key ^ Salt.TRIADIC_CLOSURE, triadic, week, 3)
     friend = random_neighbour(table, triadic, d[0])
     has = friend >= 0
     fof = np.full(triadic.size, -1, np.int64)
@@ -208,13 +186,11 @@ def _chance_encounters(
     The closest in age of three random residents, of the same ward (neighbours) or, as
     often as bridging ties are, anywhere in the borough (work, the town centre).
     """
-    d = counter_uniforms(key ^ 0xE4C0, enc, week, 5)
-    w = ward[enc]
+    d = counter_uniforms(key ^ Salt.ENCOUNTERS, enc, week, 5)
     local = d[4] < cfg.same_ward_share
-    tries = np.where(
-        local, ward_start[w] + np.floor(d[:3] * ward_count[w]), np.floor(d[:3] * table.n)
-    ).astype(np.int64)
-    partner = closest_in_age(enc, tries, age)
-    closeness = beta_one_b(d[3], cfg.closeness_mean)
+    partner = meet_closest_in_age(
+        enc, d[:CANDIDATES], age, ward, ward_start, ward_count, nearby=local
+    )
+    closeness = beta_one_b(d[CANDIDATES], cfg.closeness_mean)
     table.queue(enc, partner, cfg.new_tie_strength, closeness)
     return enc.size
