@@ -87,7 +87,9 @@ class Mortality:
             weighted = np.bincount(band, weights=base_hazard * rr, minlength=MORTALITY_BANDS)
             total = np.bincount(band, weights=base_hazard, minlength=MORTALITY_BANDS)
             self.norm = np.where(total > 0, weighted / np.maximum(total, 1e-300), 1.0)
-        p_death = health.weekly_death_probability(base_hazard[who], rr, self.norm[band[who]])
+        norm = self.norm
+        assert norm is not None  # set above while norming, frozen since
+        p_death = health.weekly_death_probability(base_hazard[who], rr, norm[band[who]])
         uw = u[who]
         died = np.zeros(n, bool)
         moved = np.zeros(n, bool)
