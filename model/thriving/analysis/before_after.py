@@ -45,23 +45,24 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from thriving.analysis.comparison import mean_interval
 from thriving.analysis.results import (
     baseline_positions,
     read_manifest,
     read_summary_table,
     varied_columns,
 )
+from thriving.analysis.series import (
+    point_text,  # the varied values in words, as the plots say them
+)
 from thriving.config.errors import ThrivingError
+from thriving.runs.store import ResultsFolder, atomic_write_text
 from thriving.sim.cohort import QUARTER_WEEKS, GPQuarters, quarter_of_week
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from thriving.runs.store import ResultsFolder
 
 #: The comparisons made: name, quarters on each side of the referral quarter, in words.
 WINDOWS: dict[str, tuple[int, str]] = {
@@ -330,9 +331,6 @@ class ScenarioBeforeAfter:
         """The scenario's label with any varied settings."""
         if not self.point:
             return self.scenario
-        from thriving.analysis.series import (
-            point_text,  # the varied values in words, as the plots say them
-        )
 
         return f"{self.scenario} ({point_text(self.point)})"
 
@@ -408,8 +406,6 @@ def analyse_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
         If the folder is not a sweep's, has no social-prescribing runs, or its runs have
         no GP-use tracking files; the message says how to get them.
     """
-    import pandas as pd
-
     try:
         folder, manifest = read_manifest(path)
     except ThrivingError as exc:
@@ -529,8 +525,6 @@ def _value(text: str) -> Any:
 
 def _estimate(values: Sequence[float]) -> Estimate:
     """Mean and 95 % interval over the pairs that have a value (NaN if none)."""
-    from thriving.analysis.comparison import mean_interval
-
     x = np.asarray(values, float)
     x = x[~np.isnan(x)]
     if x.size == 0:
@@ -541,7 +535,6 @@ def _estimate(values: Sequence[float]) -> Estimate:
 def _tables(
     groups: list[ScenarioBeforeAfter], varied: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    import pandas as pd
 
     measure_rows = []
     quarter_rows = []
@@ -594,8 +587,6 @@ def write_before_after(path: str | os.PathLike[str]) -> BeforeAfter:
     BeforeAfter
         With ``files`` set.
     """
-    from thriving.runs.store import atomic_write_text
-
     result = analyse_before_after(path)
     for name, table in ((MEASURES_FILE, result.measures), (QUARTERS_FILE, result.quarters)):
         target = Path(path) / name

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from thriving.config.scenario import load_scenario
+from thriving.config.schema import Scenario
+from thriving.sim.model import NeighbourhoodModel
+
 
 @dataclass(frozen=True)
 class Target:
@@ -154,8 +158,6 @@ def run_baseline_seeds(seeds, residents: int, scenario=None):
     -------
     list of dict
     """
-    from thriving.sim.model import NeighbourhoodModel
-
     if scenario is None:
         scenario = default_baseline()
     scenario = scenario.model_copy(
@@ -166,12 +168,8 @@ def run_baseline_seeds(seeds, residents: int, scenario=None):
 
 def default_baseline():
     """The shipped baseline scenario (falls back to schema defaults)."""
-    from thriving.config.schema import Scenario
-
     path = Path(__file__).resolve().parents[3] / "scenarios" / "baseline.yaml"
     if path.exists():
-        from thriving.config.scenario import load_scenario
-
         return load_scenario(path)
     return Scenario(name="baseline")
 

@@ -49,19 +49,22 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import numpy as np
+import pandas as pd
+from scipy import stats
 
+from thriving.analysis.results import Results, load_results, pair_rows, yearly_wide
+from thriving.analysis.series import (
+    payback_year as first_year_covered,  # one definition, as plotted
+)
 from thriving.config.errors import ThrivingError
 from thriving.metrics import COMPARED, COST_BENEFIT, COUNT_UNITS, DEFAULT_COMPARED
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from thriving.analysis.results import Results
+from thriving.runs.store import atomic_write
+from thriving.runs.sweep import format_cell
 
 __all__ = [
     "COLUMNS",
@@ -193,8 +196,6 @@ def mean_interval(values: Any, confidence: float = CONFIDENCE) -> tuple[float, f
     >>> mean_interval([5.0])
     (5.0, nan, nan)
     """
-    from scipy import stats
-
     x = np.asarray(values, dtype=float)
     n = x.size
     if n == 0:
@@ -268,10 +269,6 @@ def pair_runs(results: Results) -> tuple[pd.DataFrame, int]:
     unpaired : int
         Scenario runs left out because their baseline run is not there (not finished).
     """
-    import pandas as pd
-
-    from thriving.analysis.results import pair_rows
-
     table = results.table
     rows, base_rows = pair_rows(results.runs)
     scenario = table.iloc[rows].reset_index(drop=True)
@@ -411,7 +408,6 @@ def check_comparable(pairs: pd.DataFrame, force: bool = False) -> list[str]:
             ["source", *_COMPARABLE], axis=1
         ),
     ]
-    import pandas as pd
 
     both = pd.concat(sides, ignore_index=True)
     sources = list(dict.fromkeys(both["source"]))
@@ -489,10 +485,6 @@ def compare(results: Results, *, optimism_bias: float = 0.0, force: bool = False
         Nothing to compare (no scenario run with a finished baseline run), or runs that
         cannot be compared (without ``force``).
     """
-    import pandas as pd
-
-    from thriving.analysis.results import yearly_wide
-
     if not optimism_bias >= 0:
         raise ThrivingError(f"--optimism-bias must be 0 or more (got {optimism_bias})")
     pairs, unpaired = pair_runs(results)
@@ -667,10 +659,6 @@ def payback_year(
     >>> payback_year(10 * one, np.array([[100.0, 0, 0]]), one, 1) is None
     True
     """
-    from thriving.analysis.series import (
-        payback_year as first_year_covered,  # one definition, as plotted
-    )
-
     cum_avoided = np.nanmean(np.cumsum(np.nan_to_num(avoided * discount), axis=1), axis=0)
     cum_invested = np.nanmean(np.cumsum(np.nan_to_num(investment * discount), axis=1), axis=0)
     year = first_year_covered(cum_avoided, cum_invested, max(first_year, 1))
@@ -870,10 +858,6 @@ def _cell(value: Any) -> str:
     >>> [_cell(v) for v in (2.0, 0.1 + 0.2, float("nan"), None, 3, "a", True)]
     ['2', '0.30000000000000004', '', '', '3', 'a', 'TRUE']
     """
-    import pandas as pd
-
-    from thriving.runs.sweep import format_cell
-
     if value is None or value is pd.NA:
         return ""
     if isinstance(value, np.generic):
@@ -898,10 +882,6 @@ def write_comparison(comparison: Comparison, path: str | os.PathLike[str]) -> Co
     ThrivingError
         If the file cannot be written (open in Excel, a folder that cannot be made).
     """
-    from dataclasses import replace
-
-    from thriving.runs.store import atomic_write
-
     target = Path(path)
     table = comparison.table
 
@@ -1081,8 +1061,6 @@ def compare_folders(
 
     See :func:`thriving.analysis.results.load_results` and :func:`compare`.
     """
-    from thriving.analysis.results import load_results
-
     return compare(load_results(paths), optimism_bias=optimism_bias, force=force)
 
 

@@ -50,16 +50,16 @@ import os
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
 
 from thriving.config.errors import ThrivingError
 from thriving.metrics import SUMMARY_NUMBERS
 from thriving.runs.store import MANIFEST, RUNS, SUMMARY, ResultsFolder
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "DESIGNS",
@@ -340,8 +340,6 @@ class Results:
         whole borough; £ present values discounted to year 1 of the run) and the facts
         (:data:`FACTS`).
         """
-        import pandas as pd
-
         designs = {str(s): s.design for s in self.sources}
         rows = [
             {
@@ -373,8 +371,6 @@ class Results:
         Columns ``source, run_id, year, service_cost_gbp, cash_releasing_cost_gbp,
         investment_gbp`` (undiscounted £ at the run's prices).
         """
-        import pandas as pd
-
         rows = [
             {
                 "source": run.source,
@@ -454,8 +450,6 @@ class Results:
         ThrivingError
             If a run has a ward not in ``wards``.
         """
-        import pandas as pd
-
         names = list(dict.fromkeys(["population", *columns]))
         position = {name: i for i, name in enumerate(wards)}
         n_wards = len(wards)
@@ -699,8 +693,6 @@ def _finished_runs(
 
 def _summary_runs(folder: ResultsFolder, display: str, varied: tuple[str, ...]) -> list[RunInfo]:
     """The runs of summary.csv, with their numbers, facts and yearly lists."""
-    import pandas as pd
-
     if not folder.summary.exists():
         raise ThrivingError(
             f"{display} has no {SUMMARY} (the sweep has not written it yet); run the same "
@@ -808,7 +800,6 @@ def _single_run_wards_file(path: Path) -> str | None:
     scenario_file = path / "scenario.yaml"
     if not scenario_file.is_file():
         return None
-    import yaml
 
     try:
         scenario = yaml.safe_load(scenario_file.read_text(encoding="utf-8")) or {}
@@ -871,8 +862,6 @@ def _yearly_lists(summary: Mapping[str, Any], file: Path) -> dict[str, list[floa
 
 
 def _read_parquet(path: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
-    import pyarrow.parquet as pq
-
     try:
         table = pq.read_table(path, columns=list(columns))
     except (OSError, ValueError, KeyError) as exc:
@@ -890,8 +879,6 @@ def _read_parquet(path: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
 
 
 def _read_csv(path: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
-    import pandas as pd
-
     try:
         frame = pd.read_csv(path, usecols=list(columns))
     except (OSError, ValueError) as exc:
@@ -945,8 +932,6 @@ def read_summary_table(folder: ResultsFolder, *, as_text: bool = False) -> pd.Da
     ThrivingError
         If the sweep has not written summary.csv yet, or it cannot be read.
     """
-    import pandas as pd  # lazy: thriving --help imports the analysis modules
-
     try:
         if as_text:
             return pd.read_csv(folder.summary, dtype=str, keep_default_na=False)
@@ -979,8 +964,6 @@ def varied_columns(table: pd.DataFrame, folder: ResultsFolder) -> list[str]:
 
 def read_run_series(folder: ResultsFolder, run_id: str, *, wards: bool = False) -> pd.DataFrame:
     """One finished run's weekly series (by ward with ``wards``), every column."""
-    import pyarrow.parquet as pq  # lazy: thriving --help imports the analysis modules
-
     path = folder.wards_file(run_id) if wards else folder.series_file(run_id)
     return pq.read_table(path).to_pandas()
 

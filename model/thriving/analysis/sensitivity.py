@@ -50,17 +50,19 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
+from SALib.analyze import morris, sobol
 
 from thriving.analysis.results import baseline_positions, read_manifest, read_summary_table
 from thriving.config.errors import ThrivingError
+from thriving.config.paramdoc import all_rows
+from thriving.config.scenario import suggest_name
 from thriving.metrics import NUMBER_WORDS, PAIRING_COLUMNS, RUN_COLUMNS, SUMMARY_PAIRED
 from thriving.runs.store import ResultsFolder, atomic_write
-
-if TYPE_CHECKING:
-    import pandas as pd
+from thriving.runs.sweep import format_cell
 
 __all__ = [
     "CONF_LEVEL",
@@ -313,8 +315,6 @@ def morris_indices(
     >>> table[["parameter", "mu_star", "rank"]].round(6).values.tolist()
     [['a', 3.0, 1], ['b', 0.0, 2]]
     """
-    from SALib.analyze import morris
-
     result = morris.analyze(
         dict(problem),
         np.asarray(matrix, dtype=np.float64),
@@ -365,8 +365,6 @@ def sobol_indices(
     >>> table[["parameter", "S1", "ST", "rank"]].round(6).values.tolist()
     [['b', 1.0, 1.0, 1], ['a', 0.0, 0.0, 2]]
     """
-    from SALib.analyze import sobol
-
     result = sobol.analyze(
         dict(problem),
         np.asarray(outcome, dtype=np.float64),
@@ -385,8 +383,6 @@ SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 
 def _index_table(problem: Mapping[str, Any], result: Mapping[str, Any], columns) -> pd.DataFrame:
     """One row per parameter: its name and SALib's ``columns`` as float64."""
-    import pandas as pd
-
     table = {"parameter": list(problem["names"])}
     for column in columns:
         table[column] = np.asarray(result[column], dtype=np.float64)
@@ -652,8 +648,6 @@ class Metric:
 
 def metric_choices(summary: pd.DataFrame, names: Sequence[str]) -> list[str]:
     """Columns of summary.csv that can be a metric: numeric, not who a run is, not varied."""
-    import pandas as pd
-
     skip = {*_IDENTITY_COLUMNS, *names}
     return [
         c
@@ -666,8 +660,6 @@ def choose_metric(
     summary: pd.DataFrame, design: Design, metric: str | None, scenario: str | None
 ) -> Metric:
     """Check the metric and scenario asked for; the defaults when not given."""
-    from thriving.config.scenario import suggest_name
-
     others = [label for label in design.labels if label != design.baseline]
     if scenario is None:
         scenario = others[0] if others else design.baseline
@@ -945,8 +937,6 @@ def describe_parameter(path: str) -> str:
     >>> describe_parameter("investments.social_prescribing.budget_per_year")
     'Social prescribing: ...'
     """
-    from thriving.config.paramdoc import all_rows
-
     rows = {row.path: row for row in all_rows()}
     segments = path.split(".")
     row = rows.get(path)
@@ -1187,8 +1177,6 @@ def write_indices(result: SensitivityResult) -> Path:
     Each call replaces the file (its ``metric`` and ``scenario`` columns say which it
     holds). Floats are written in full precision.
     """
-    from thriving.runs.sweep import format_cell
-
     table = indices_table(result)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")

@@ -25,18 +25,15 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from thriving.analysis.results import point_key
+from thriving.analysis.results import Results, point_key
 from thriving.config.errors import ThrivingError
 from thriving.metrics import NETWORK_PICTURES, SERVICE_PICTURES
 from thriving.metrics import series as recorded_series
 from thriving.sim.recording import discount_factors
-
-if TYPE_CHECKING:
-    from thriving.analysis.results import Results
 
 WEEKS_PER_YEAR = 52
 

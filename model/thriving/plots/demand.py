@@ -28,11 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+from matplotlib.transforms import Bbox
 
 from thriving.analysis import series
 from thriving.analysis.results import Results, Weekly, open_results, pair_rows
 from thriving.config.errors import ThrivingError
+from thriving.config.wards import load_ward_table
 from thriving.metrics import MONEY_SERIES
 from thriving.plots import style
 
@@ -278,7 +284,6 @@ class _Slide:
         nrows: int = 1,
         sharey: bool = False,
     ) -> None:
-        import matplotlib.pyplot as plt
 
         self.title = _wrap_title(title, self.TITLE_CHARS)
         self.subtitle = textwrap.fill(subtitle, self.SUBTITLE_CHARS)
@@ -383,8 +388,6 @@ def _year_axis(ax: Axes, n_years: int, narrow: bool = False) -> None:
 
     ``narrow`` axes (small multiples) get a tick every other year.
     """
-    from matplotlib.ticker import MultipleLocator
-
     ax.set_xlim(0, max(n_years, 1))
     step = 1 if n_years <= 12 else (2 if n_years <= 24 else 5)
     if narrow and n_years > 6:
@@ -395,8 +398,6 @@ def _year_axis(ax: Axes, n_years: int, narrow: bool = False) -> None:
 
 def _shade_funded(ax: Axes, spans: list[tuple[int, int]]):
     """Shade the weeks the investment is funded; return a legend handle (or None)."""
-    from matplotlib.patches import Patch
-
     if not spans:
         return None
     for first, last in spans:
@@ -442,8 +443,6 @@ def _number_formatter(kind: str, step: float):
     ``step`` is the distance between ticks, in the plotted unit; labels get as many
     decimals as it needs, and no more.
     """
-    from matplotlib.ticker import FuncFormatter
-
     scale = 100.0 if kind == "share" else 1.0
     digits = max(0, -math.floor(math.log10(step * scale) + 1e-9)) if step > 0 else 0
     if kind == "share":
@@ -463,8 +462,6 @@ def _signed(text: str, value: float) -> str:
 
 def _format_y(ax: Axes, kind: str) -> None:
     """Round tick steps (1, 2 or 5 times a power of ten), labelled as ``kind`` needs."""
-    from matplotlib.ticker import MaxNLocator
-
     ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
     ticks = ax.yaxis.get_majorticklocs()
     step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
@@ -587,9 +584,6 @@ def _difference_picture(ctx: _Context, metric: series.Metric) -> list[Path]:
 
 
 def _payback_picture(ctx: _Context) -> list[Path]:
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     groups = ctx.paired_groups()
     cost = ctx.weekly.values["service_cost_gbp"]
     spend = ctx.weekly.values["investment_spend_gbp"]
@@ -721,8 +715,6 @@ def _payback_panel(
 
 
 def _ward_pictures(ctx: _Context) -> list[Path]:
-    from thriving.config.wards import load_ward_table
-
     table = load_ward_table(ctx.data.wards_file)
     names = [str(n) for n in table.names]
     ward_years = ctx.data.ward_years([p[1] for p in WARD_PICTURES], names)
@@ -806,8 +798,6 @@ def _label_wards(fig: Figure, ax: Axes, points: list[tuple[float, float, str]]) 
     Names are placed in order of how far the ward is from zero (the wards a reader asks
     about first); a name that would overlap another, or leave the axes, is left out.
     """
-    from matplotlib.transforms import Bbox
-
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     best: dict[str, tuple[float, float]] = {}

@@ -18,7 +18,9 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from thriving.analysis.sensitivity import format_amount
 from thriving.plots.style import PALETTE, SLIDE_SIZE, save_figure, slide_style
@@ -93,8 +95,6 @@ def _figure_size(rows: int) -> tuple[float, float]:
 
 
 def _money_axis(ax: Axes, money: bool) -> None:
-    from matplotlib.ticker import FuncFormatter
-
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_amount(value, money)))
 
 
@@ -133,8 +133,6 @@ def plot_sensitivity(result: SensitivityResult, folder: str | Path | None = None
     list of Path
         ``sensitivity_<metric>.png`` and ``.svg``.
     """
-    import matplotlib.pyplot as plt
-
     folder = Path(folder) if folder is not None else result.folder / "plots"
     table = result.indices
     rows = len(table)
@@ -249,8 +247,6 @@ def plot_morris_sigma(result: SensitivityResult, folder: str | Path | None = Non
     list of Path
         ``sensitivity_<metric>_sigma.png`` and ``.svg``.
     """
-    import matplotlib.pyplot as plt
-
     if result.method != "morris":
         raise ValueError("sigma against mu* is a picture of a Morris result")
     folder = Path(folder) if folder is not None else result.folder / "plots"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from thriving.analysis.series import METRICS
 from thriving.report.inputs import _own_picture
 from thriving.report.words import PICTURE_GROUPS, PLOTS_FOLDER
 
@@ -138,8 +139,6 @@ def _figure(picture: Picture, caption: str = "") -> str:
 
 def _picture_order(path: Path) -> tuple[int, str]:
     """Pictures of services and measures in the order the plots and tables give them."""
-    from thriving.analysis.series import METRICS
-
     order = list(METRICS)
     stem = path.stem
     for i, metric in enumerate(order):

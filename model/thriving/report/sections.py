@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from thriving.analysis.sensitivity import INDICES_FILE
+from thriving.analysis.series import plain_label
+from thriving.metrics import NUMBER_WORDS
 from thriving.report.facts import (
     AssumptionGroup,
     Headline,
@@ -251,8 +254,6 @@ def _contents(parts: Sequence[tuple[str, str]]) -> str:
 
 
 def _scenarios_part(facts: SweepFacts) -> str:
-    from thriving.analysis.series import plain_label
-
     lines = []
     for scenario in facts.scenarios:
         title = plain_label(scenario.label)
@@ -426,8 +427,6 @@ def _results_part(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
 
 
 def _baseline_title(facts: SweepFacts) -> str:
-    from thriving.analysis.series import plain_label
-
     name = plain_label(facts.baseline.label)
     return "the baseline" if name.lower() == "baseline" else f"the baseline ({name})"
 
@@ -439,8 +438,6 @@ def _baseline_title(facts: SweepFacts) -> str:
 
 def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple[str, int]:
     """The before-and-after pictures and sentences, for sweeps with social prescribing."""
-    from thriving.analysis.series import plain_label
-
     module = _before_after_module()
     if module is None or "social_prescribing" not in facts.levers:
         return "", 0
@@ -490,9 +487,6 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
 
 def _sensitivity_part(folder: Path) -> tuple[str, int]:
     """The ranked assumptions of sensitivity.csv, its pictures and how to read them."""
-    from thriving.analysis.sensitivity import INDICES_FILE, METRIC_WORDS
-    from thriving.analysis.series import plain_label
-
     path = folder / INDICES_FILE
     try:
         with open(path, encoding="utf-8", newline="") as handle:
@@ -506,7 +500,7 @@ def _sensitivity_part(folder: Path) -> tuple[str, int]:
     scenario = rows[0].get("scenario", "")
     money = metric.endswith("_gbp_pv")
     what = (
-        f"{METRIC_WORDS.get(metric, metric.replace('_', ' '))} of {plain_label(scenario).lower()}"
+        f"{NUMBER_WORDS.get(metric, metric.replace('_', ' '))} of {plain_label(scenario).lower()}"
     )
     if morris:
         intro = (

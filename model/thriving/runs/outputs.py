@@ -35,8 +35,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from thriving import __version__
 from thriving.config.errors import ThrivingError
+from thriving.config.runspec import run_id
+from thriving.config.scenario import scenario_to_yaml
 from thriving.metrics import HEADLINES
 from thriving.runs.provenance import code_fingerprint
 from thriving.runs.store import fsync_folder
@@ -112,7 +116,6 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    import numpy as np
 
     if isinstance(value, np.bool_):
         return bool(value)
@@ -164,8 +167,6 @@ def run_files(result: RunResult, scenario: Scenario) -> dict[str, bytes]:
     dict of str to bytes
         File name to contents, in the order they are listed in the folder's manifest.
     """
-    from thriving.config.scenario import scenario_to_yaml
-
     files = {
         TIMESERIES_FILE: csv_text(result.timeseries),
         BY_WARD_FILE: csv_text(result.by_ward),
@@ -219,8 +220,6 @@ def build_manifest(
     -------
     dict
     """
-    from thriving.config.runspec import run_id
-
     seed = int(result.summary["seed"])
     manifest: dict[str, Any] = {
         "thriving_version": __version__,

@@ -19,6 +19,7 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import threading
@@ -27,8 +28,19 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from thriving import __version__
 from thriving.config.errors import ThrivingError
 from thriving.metrics import SUMMARY_NUMBERS
+from thriving.runs.provenance import code_fingerprint
+from thriving.runs.store import (
+    ResultsFolder,
+    atomic_write_json,
+    atomic_write_parquet,
+    atomic_write_text,
+    now_iso,
+    package_versions,
+)
+from thriving.sim.model import NeighbourhoodModel
 
 if TYPE_CHECKING:
     from thriving.config.runspec import RunSpec
@@ -75,8 +87,6 @@ def execute_run(spec: RunSpec, runs_dir: str) -> dict[str, Any]:
         either ``summary`` (the numbers of :data:`SUMMARY_NUMBERS`) or ``error``
         (one line: the error's type and message).
     """
-    from thriving.runs.store import ResultsFolder, now_iso
-
     if _STOP_EVENT is not None and _STOP_EVENT.is_set():
         return {"run_id": spec.run_id, "status": "skipped"}
     folder = ResultsFolder(os.path.dirname(os.path.abspath(runs_dir)))
@@ -88,8 +98,6 @@ def execute_run(spec: RunSpec, runs_dir: str) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - a failing run is data, not a crash
         error = one_line_error(exc)
         with contextlib.suppress(OSError):
-            from thriving.runs.store import atomic_write_text
-
             atomic_write_text(folder.error_file(spec.run_id), traceback.format_exc())
         return {
             "run_id": spec.run_id,
@@ -113,11 +121,6 @@ def _run_and_write(
     spec: RunSpec, folder: Any, started: str, clock: float, worker: str
 ) -> dict[str, float]:
     """Run the model, write its files (JSON last); return the summary numbers."""
-    from thriving import __version__
-    from thriving.runs.provenance import code_fingerprint
-    from thriving.runs.store import atomic_write_json, atomic_write_parquet
-    from thriving.sim.model import NeighbourhoodModel
-
     result = NeighbourhoodModel(spec.scenario, spec.seed, track_gp_use=spec.track_gp_use).run()
     metadata = {
         "thriving.run_id": spec.run_id,
@@ -285,6 +288,7 @@ class DaskExecutor:
 
     def __init__(self, workers: int, scheduler: str | None = None, runs_dir: str | None = None):
         try:
+            # Dask is optional (thriving[dask]): imported only when a sweep asks for it.
             import distributed
         except ImportError:
             raise ThrivingError(DASK_MISSING) from None
@@ -320,10 +324,6 @@ class DaskExecutor:
 
     def _check_workers(self, runs_dir: str | None) -> None:
         """Refuse workers that run other versions or cannot see the results folder."""
-        import secrets
-
-        from thriving.runs.store import atomic_write_text, package_versions
-
         if not self._client.nthreads():
             self._client.wait_for_workers(1, timeout=60)
         here = package_versions()
@@ -429,8 +429,6 @@ def _worker_report(probe: str | None, token: str | None) -> tuple[dict[str, str]
     The sweep writes ``token`` into the file ``probe`` in the runs folder; a worker
     that reads the same token there, and can write beside it, shares the folder.
     """
-    from thriving.runs.store import atomic_write_text, package_versions
-
     if probe is None:
         return package_versions(), True
     try:

@@ -51,11 +51,21 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import numpy as np
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from thriving.config.errors import ThrivingError
 from thriving.config.runspec import RunSpec
 from thriving.metrics import PAIRING_COLUMNS, RUN_COLUMNS, SUMMARY_NUMBERS, SUMMARY_PAIRED
 from thriving.runs.runner import (
+    DASK_MISSING,
     default_workers,
     execute_run,
     one_line_error,
@@ -357,10 +367,9 @@ def run_sweep(
     reporter = reporter or SweepReporter()
     if executor == "dask":
         try:
+            # Dask is optional (thriving[dask]): only checked for when a sweep asks for it.
             import distributed  # noqa: F401
         except ImportError:
-            from thriving.runs.runner import DASK_MISSING
-
             raise ThrivingError(DASK_MISSING) from None
     elif executor != "local":
         raise ThrivingError(f"unknown executor {executor!r}: use local or dask")
@@ -799,8 +808,6 @@ class ConsoleReporter(SweepReporter):
     """
 
     def __init__(self) -> None:
-        from rich.console import Console
-
         self.console = Console(stderr=True, highlight=False, soft_wrap=True)
         self._progress: Any = None
         self._task: Any = None
@@ -818,14 +825,6 @@ class ConsoleReporter(SweepReporter):
         if not self.console.is_terminal:
             self._next_line = done + max(1, total // 10)
             return
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
         self._progress = Progress(
             TextColumn("Runs"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 # The lists of columns and totals are declared once, in the registry of outputs; they
 # are named here too because the recorder is where they are written.
@@ -23,8 +24,6 @@ from thriving.metrics import (
 from thriving.sim.services import service_cost
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from thriving.sim.model import NeighbourhoodModel
 
 
@@ -177,8 +176,6 @@ class Recorder:
 
     def result(self) -> RunResult:
         """Assemble the run's tables and summary."""
-        import pandas as pd
-
         m = self.model
         ts = pd.DataFrame(self.borough, columns=list(BOROUGH_COLUMNS))
         flat = self.ward.reshape(-1, len(WARD_COLUMNS))
