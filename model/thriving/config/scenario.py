@@ -226,6 +226,46 @@ _Loader.add_implicit_resolver(
 )
 
 
+# Whole numbers and true/false as YAML 1.2 reads them. YAML 1.1 (PyYAML's default) reads
+# 010 as octal 8, 1:30 as 90 (base 60), 0x10 as 16 and yes/no/on/off as true/false; a
+# scenario must not change meaning with the YAML version of the tool that reads it, so
+# the forms the two versions read differently are refused with a message saying why
+# (010, yes, no, on, off unquoted), and the others are text (1:30, 0x10), which the
+# schema then refuses where a number is expected. Underscores between digits (300_000)
+# mean the same in both and in Python, so they stay.
+_INT_TAG = "tag:yaml.org,2002:int"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+#: The tag of a plain value YAML 1.1 and 1.2 read differently (refused as a value).
+AMBIGUOUS_TAG = "tag:thriving,2026:ambiguous"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _BOOL_TAG)]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    _INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    AMBIGUOUS_TAG,
+    re.compile(r"^(?:[-+]?0[0-9_]+|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$"),
+    list("-+0yYnNoO"),
+)
+
+
+def _ambiguous_message(text: str) -> str:
+    """Why a plain value is refused: YAML 1.1 and 1.2 read it differently."""
+    if text.lower() in ("yes", "no", "on", "off"):
+        return (
+            f"{text!r} is read as true/false by some YAML tools and as text by others: "
+            "write true or false, or put it in quotes for text"
+        )
+    plain = text.replace("_", "").lstrip("+-")
+    decimal = (text[0] if text[0] == "-" else "") + (plain.lstrip("0") or "0")
+    return f"{text!r} starts with 0, which some YAML tools read as an octal number: write {decimal}"
+
+
 def clip_text(text: str, limit: int = 40) -> str:
     """Shorten user text quoted in a message (a 1 MB key must not make a 1 MB message)."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -356,6 +396,9 @@ class _TreeBuilder:
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, path, _SEQ_TAG)
             return _Node([self.build(item, (*path, i)) for i, item in enumerate(node.value)], where)
+        if node.tag == AMBIGUOUS_TAG:
+            self.pending.append((path, where.line, _ambiguous_message(node.value)))
+            return _Node(None, where)
         if not self._check_tag(node, path, *_STANDARD_TAGS):
             return _Node(None, where)
         try:
@@ -389,7 +432,7 @@ class _TreeBuilder:
         if not isinstance(node, yaml.ScalarNode):
             self.pending.append((path, line, "a key must be a name, not a list or a section"))
             return None
-        if not self._check_tag(node, path, *_STANDARD_TAGS):
+        if not self._check_tag(node, path, *_STANDARD_TAGS, AMBIGUOUS_TAG):
             return None
         if not node.value.strip():
             self.pending.append((path, line, "a value has no name before its ':'"))
@@ -1055,9 +1098,21 @@ def _show(value: Any) -> str:
 
 
 def number_hint(value: Any) -> str:
-    """Advice for a number written with £, commas or units ("£50,000", "50k"), else ""."""
+    """Advice for a number written as text, or as true/false, else "".
+
+    "£50,000" and "50k" get the plain form; a quoted number ("300000") is text, so it
+    gets "without quotes"; true and false are not numbers (YAML would read true as 1).
+    """
+    if isinstance(value, bool):
+        return "; true and false are not numbers: write the number itself"
     if isinstance(value, str) and re.search(r"[£$,%]|\d\s*[kKmM]$", value.strip()):
         return "; write a plain number such as 50000, with no £ sign, commas or units"
+    if isinstance(value, str):
+        try:
+            float(value.replace("_", ""))
+        except ValueError:
+            return ""
+        return "; it is in quotes, so it is text: write it without quotes"
     return ""
 
 
@@ -1086,10 +1141,10 @@ PLAIN_MESSAGES: dict[str, str] = {
     "less_than_equal": "must be at most {le} (got {input})",
     "less_than": "must be less than {lt} (got {input})",
     "finite_number": "must be a finite number, not {input}",
-    "int_type": "must be a whole number (got {input})",
+    "int_type": "must be a whole number (got {input}){hint}",
     "int_parsing": "must be a whole number (got {input}){hint}",
     "int_from_float": "must be a whole number (got {input})",
-    "float_type": "must be a number (got {input})",
+    "float_type": "must be a number (got {input}){hint}",
     "float_parsing": "must be a number (got {input}){hint}",
     "bool_type": "must be true or false (got {input})",
     "bool_parsing": "must be true or false (got {input})",

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 LEVERS = (
     "community_grants",
@@ -82,6 +83,29 @@ def param(
     )
 
 
+def _a_number(kind: str):
+    """A before-validator: refuse ``true``/``false`` and text where a number is expected.
+
+    pydantic's lax mode would read ``true`` as 1 (a budget of £1) and the text
+    ``"300000"`` as a number; an analyst who wrote either meant something else, so both
+    are refused with pydantic's own error types (worded in ``config/scenario.py``). A
+    whole number written as 2e4 is still read as 20,000.
+    """
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool | str):
+            raise PydanticCustomError(kind, "Input should be a valid number")
+        return value
+
+    return BeforeValidator(check)
+
+
+#: A number in a scenario: int or float, never true/false or text.
+Number = Annotated[float, _a_number("float_type")]
+#: A whole number in a scenario (a float with no fraction, such as 2e4, is accepted).
+Whole = Annotated[int, _a_number("int_type")]
+
+
 class Strict(BaseModel):
     """Base for every block: unknown keys are errors, values are frozen, NaN refused."""
 
@@ -96,7 +120,7 @@ class Strict(BaseModel):
 class PopulationConfig(Strict):
     """Who lives in the borough."""
 
-    residents: int = param(
+    residents: Whole = param(
         185_000,
         ge=100,
         le=MAX_RESIDENTS,
@@ -114,7 +138,7 @@ class PopulationConfig(Strict):
         "share_living_alone, source), relative to the scenario file. Empty means the "
         "Oldham-like table shipped with Thriving.",
     )
-    moves_per_year: float = param(
+    moves_per_year: Number = param(
         0.04,
         ge=0,
         le=0.5,
@@ -125,7 +149,7 @@ class PopulationConfig(Strict):
         confidence="low",
         plausible=(0.0, 0.08),
     )
-    partner_max_age_gap: float = param(
+    partner_max_age_gap: Number = param(
         10.0,
         ge=1,
         le=40,
@@ -142,7 +166,7 @@ class PopulationConfig(Strict):
 class HorizonConfig(Strict):
     """How long to simulate."""
 
-    years: int = param(
+    years: Whole = param(
         10,
         ge=1,
         le=50,
@@ -151,7 +175,7 @@ class HorizonConfig(Strict):
         source="design.md §2",
         confidence="high",
     )
-    burn_in_years: int = param(
+    burn_in_years: Whole = param(
         2,
         ge=0,
         le=20,
@@ -175,7 +199,7 @@ class LonelinessConfig(Strict):
     deprivation, plus (optionally) the loneliness of their ties.
     """
 
-    threshold: float = param(
+    threshold: Number = param(
         2.17,
         unit="score (standard deviations)",
         description="Score above which a resident reports being lonely often/always.",
@@ -184,7 +208,7 @@ class LonelinessConfig(Strict):
         ge=0,
         le=5,
     )
-    persistence_years: float = param(
+    persistence_years: Number = param(
         2.0,
         gt=0.05,
         le=20,
@@ -194,7 +218,7 @@ class LonelinessConfig(Strict):
         confidence="low",
         plausible=(0.5, 5.0),
     )
-    noise_sd: float = param(
+    noise_sd: Number = param(
         0.55,
         ge=0,
         le=3,
@@ -203,7 +227,7 @@ class LonelinessConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
-    trait_sd: float = param(
+    trait_sd: Number = param(
         0.55,
         ge=0,
         le=3,
@@ -212,7 +236,7 @@ class LonelinessConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
-    young_adult_effect: float = param(
+    young_adult_effect: Number = param(
         1.0,
         ge=-3,
         le=3,
@@ -221,7 +245,7 @@ class LonelinessConfig(Strict):
         source="calibrated: ONS 2018 ratio 18-24 / 75+ of about 3",
         confidence="medium",
     )
-    living_alone_effect: float = param(
+    living_alone_effect: Number = param(
         0.35,
         ge=-3,
         le=3,
@@ -231,7 +255,7 @@ class LonelinessConfig(Strict):
         confidence="medium",
         plausible=(0.1, 0.6),
     )
-    support_effect: float = param(
+    support_effect: Number = param(
         0.8,
         ge=0,
         le=5,
@@ -241,7 +265,7 @@ class LonelinessConfig(Strict):
         confidence="medium",
         plausible=(0.4, 1.2),
     )
-    support_clique: float = param(
+    support_clique: Number = param(
         4.0,
         gt=0,
         le=20,
@@ -250,7 +274,7 @@ class LonelinessConfig(Strict):
         source="Dunbar 2016: support clique 4.1",
         confidence="medium",
     )
-    participation_effect: float = param(
+    participation_effect: Number = param(
         0.35,
         ge=0,
         le=3,
@@ -261,7 +285,7 @@ class LonelinessConfig(Strict):
         confidence="low",
         plausible=(0.1, 0.6),
     )
-    need_effect: float = param(
+    need_effect: Number = param(
         0.08,
         ge=0,
         le=3,
@@ -270,7 +294,7 @@ class LonelinessConfig(Strict):
         source="ONS 2018 via Age UK (poor health x1.9)",
         confidence="medium",
     )
-    deprivation_effect: float = param(
+    deprivation_effect: Number = param(
         0.25,
         ge=0,
         le=3,
@@ -279,7 +303,7 @@ class LonelinessConfig(Strict):
         source="illustrative; ONS 2018 (low trust and belonging)",
         confidence="low",
     )
-    contagion_strength: float = param(
+    contagion_strength: Number = param(
         1.0,
         ge=0,
         le=3,
@@ -290,7 +314,7 @@ class LonelinessConfig(Strict):
         confidence="low",
         plausible=(0.0, 1.5),
     )
-    contagion_per_lonely_tie: float = param(
+    contagion_per_lonely_tie: Number = param(
         0.06,
         ge=0,
         le=2,
@@ -313,7 +337,7 @@ class NetworkConfig(Strict):
     ones stay weak and are dropped after a long spell without contact.
     """
 
-    mean_ties: float = param(
+    mean_ties: Number = param(
         13.6,
         ge=1,
         le=150,
@@ -323,7 +347,7 @@ class NetworkConfig(Strict):
         confidence="medium",
         plausible=(9.0, 18.0),
     )
-    same_ward_share: float = param(
+    same_ward_share: Number = param(
         0.7,
         ge=0,
         le=1,
@@ -334,7 +358,7 @@ class NetworkConfig(Strict):
         confidence="low",
         plausible=(0.5, 0.85),
     )
-    age_homophily_years: float = param(
+    age_homophily_years: Number = param(
         8.0,
         gt=0,
         le=60,
@@ -343,7 +367,7 @@ class NetworkConfig(Strict):
         source="illustrative (McPherson et al. 2001 on age homophily)",
         confidence="low",
     )
-    closeness_mean: float = param(
+    closeness_mean: Number = param(
         0.185,
         gt=0,
         lt=1,
@@ -354,7 +378,7 @@ class NetworkConfig(Strict):
         source="calibrated: support clique 4.1 of 13.6 ties (Dunbar 2016)",
         confidence="medium",
     )
-    contact_same_group: float = param(
+    contact_same_group: Number = param(
         0.3,
         ge=0,
         le=1,
@@ -363,7 +387,7 @@ class NetworkConfig(Strict):
         source="Feld 1981 focal closure; illustrative",
         confidence="low",
     )
-    tie_memory_weeks: float = param(
+    tie_memory_weeks: Number = param(
         10.0,
         ge=1,
         le=520,
@@ -373,7 +397,7 @@ class NetworkConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    strong_threshold: float = param(
+    strong_threshold: Number = param(
         0.5,
         gt=0,
         lt=1,
@@ -383,7 +407,7 @@ class NetworkConfig(Strict):
         source="model convention",
         confidence="medium",
     )
-    drop_threshold: float = param(
+    drop_threshold: Number = param(
         0.04,
         gt=0,
         lt=1,
@@ -393,7 +417,7 @@ class NetworkConfig(Strict):
         "(Mollenhorst et al. 2014)",
         confidence="low",
     )
-    new_tie_strength: float = param(
+    new_tie_strength: Number = param(
         0.25,
         gt=0,
         lt=1,
@@ -402,7 +426,7 @@ class NetworkConfig(Strict):
         source="model convention",
         confidence="medium",
     )
-    focal_closure_rate: float = param(
+    focal_closure_rate: Number = param(
         0.03,
         ge=0,
         le=1,
@@ -412,7 +436,7 @@ class NetworkConfig(Strict):
         confidence="low",
         plausible=(0.01, 0.06),
     )
-    triadic_closure_rate: float = param(
+    triadic_closure_rate: Number = param(
         0.008,
         ge=0,
         le=1,
@@ -421,7 +445,7 @@ class NetworkConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    encounter_rate: float = param(
+    encounter_rate: Number = param(
         0.008,
         ge=0,
         le=1,
@@ -430,7 +454,7 @@ class NetworkConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    merge_every_weeks: int = param(
+    merge_every_weeks: Whole = param(
         16,
         ge=1,
         le=52,
@@ -455,7 +479,7 @@ class GroupsConfig(Strict):
         source="Oldham minutes (ID=34413): >700 groups, about 1,000 activities",
         confidence="medium",
     )
-    mean_capacity: float = param(
+    mean_capacity: Number = param(
         60.0,
         ge=2,
         le=1000,
@@ -464,7 +488,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    opening_rate: float = param(
+    opening_rate: Number = param(
         0.8,
         ge=0,
         le=100,
@@ -473,7 +497,7 @@ class GroupsConfig(Strict):
         source="calibrated: stable group numbers",
         confidence="low",
     )
-    deprivation_opening_penalty: float = param(
+    deprivation_opening_penalty: Number = param(
         0.5,
         ge=0,
         le=1,
@@ -483,7 +507,7 @@ class GroupsConfig(Strict):
         source="Community Life Survey; illustrative size",
         confidence="low",
     )
-    min_members: int = param(
+    min_members: Whole = param(
         8,
         ge=0,
         le=1000,
@@ -492,7 +516,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    closure_rate_under_attended: float = param(
+    closure_rate_under_attended: Number = param(
         0.04,
         ge=0,
         le=1,
@@ -501,7 +525,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    closure_rate_background: float = param(
+    closure_rate_background: Number = param(
         0.08,
         ge=0,
         le=1,
@@ -510,7 +534,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    join_rate: float = param(
+    join_rate: Number = param(
         0.012,
         ge=0,
         le=1,
@@ -519,7 +543,7 @@ class GroupsConfig(Strict):
         source="calibrated: 22-27 % in a group monthly (Community Life Survey)",
         confidence="medium",
     )
-    friend_effect: float = param(
+    friend_effect: Number = param(
         1.0,
         ge=0,
         le=20,
@@ -528,7 +552,7 @@ class GroupsConfig(Strict):
         source="illustrative; CommunityRx ABM (social dosing by word of mouth)",
         confidence="low",
     )
-    leave_rate: float = param(
+    leave_rate: Number = param(
         0.5,
         ge=0,
         le=52,
@@ -537,7 +561,7 @@ class GroupsConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    awareness_initial: float = param(
+    awareness_initial: Number = param(
         0.6,
         ge=0,
         le=1,
@@ -546,7 +570,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    awareness_from_members: float = param(
+    awareness_from_members: Number = param(
         0.02,
         ge=0,
         le=1,
@@ -555,7 +579,7 @@ class GroupsConfig(Strict):
         source="illustrative; CommunityRx (nearly half of recipients shared information)",
         confidence="low",
     )
-    bridging_awareness_multiplier: float = param(
+    bridging_awareness_multiplier: Number = param(
         2.0,
         ge=1,
         le=20,
@@ -564,7 +588,7 @@ class GroupsConfig(Strict):
         source="Granovetter 1973 strength of weak ties; illustrative",
         confidence="low",
     )
-    awareness_loss_rate: float = param(
+    awareness_loss_rate: Number = param(
         0.1,
         ge=0,
         le=52,
@@ -573,7 +597,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    barrier_mean: float = param(
+    barrier_mean: Number = param(
         0.3,
         ge=0,
         le=1,
@@ -582,7 +606,7 @@ class GroupsConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    barrier_deprivation: float = param(
+    barrier_deprivation: Number = param(
         0.25,
         ge=0,
         le=1,
@@ -605,7 +629,7 @@ class HealthConfig(Strict):
         source="calibrated to service use by age",
         confidence="medium",
     )
-    need_growth_per_year_of_age: float = param(
+    need_growth_per_year_of_age: Number = param(
         0.055,
         ge=0,
         le=0.3,
@@ -614,7 +638,7 @@ class HealthConfig(Strict):
         source="calibrated (Gompertz-like accumulation of multimorbidity)",
         confidence="medium",
     )
-    frailty_sd: float = param(
+    frailty_sd: Number = param(
         0.6,
         ge=0,
         le=3,
@@ -623,7 +647,7 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
-    lifelong_condition_share: float = param(
+    lifelong_condition_share: Number = param(
         0.04,
         ge=0,
         le=1,
@@ -633,7 +657,7 @@ class HealthConfig(Strict):
         source="calibrated: NHS England ASC-AFR 2023-24 (299,500 of 858,720 clients aged 18-64)",
         confidence="medium",
     )
-    lifelong_condition_need: float = param(
+    lifelong_condition_need: Number = param(
         1.2,
         ge=0,
         le=100,
@@ -642,7 +666,7 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    lonely_need_acceleration: float = param(
+    lonely_need_acceleration: Number = param(
         0.25,
         ge=0,
         le=3,
@@ -652,7 +676,7 @@ class HealthConfig(Strict):
         confidence="low",
         plausible=(0.0, 0.5),
     )
-    active_need_slowing: float = param(
+    active_need_slowing: Number = param(
         0.15,
         ge=0,
         le=1,
@@ -662,7 +686,7 @@ class HealthConfig(Strict):
         confidence="low",
         plausible=(0.0, 0.3),
     )
-    episode_rate: float = param(
+    episode_rate: Number = param(
         0.6,
         ge=0,
         le=52,
@@ -671,7 +695,7 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    episode_need_slope: float = param(
+    episode_need_slope: Number = param(
         1.2,
         ge=0,
         le=20,
@@ -680,7 +704,7 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    episode_size: float = param(
+    episode_size: Number = param(
         0.35,
         ge=0,
         le=10,
@@ -689,7 +713,7 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    episode_recovery_weeks: float = param(
+    episode_recovery_weeks: Number = param(
         6.0,
         gt=0,
         le=520,
@@ -699,7 +723,7 @@ class HealthConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    mortality_need_hr: float = param(
+    mortality_need_hr: Number = param(
         1.3,
         ge=1,
         le=10,
@@ -708,7 +732,7 @@ class HealthConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    mortality_lonely_hr: float = param(
+    mortality_lonely_hr: Number = param(
         1.26,
         ge=1,
         le=5,
@@ -718,7 +742,7 @@ class HealthConfig(Strict):
         confidence="medium",
         plausible=(1.1, 1.26),
     )
-    mortality_isolated_hr: float = param(
+    mortality_isolated_hr: Number = param(
         1.29,
         ge=1,
         le=5,
@@ -738,7 +762,7 @@ class HealthConfig(Strict):
 class PrimaryCareConfig(Strict):
     """General practice appointments (GP, nurse and other practice staff)."""
 
-    base_rate: float = param(
+    base_rate: Number = param(
         3.8,
         ge=0,
         le=100,
@@ -747,7 +771,7 @@ class PrimaryCareConfig(Strict):
         source="calibrated: 5.8 appointments per patient per year (IfG 2024)",
         confidence="high",
     )
-    need_slope: float = param(
+    need_slope: Number = param(
         0.75,
         ge=0,
         le=50,
@@ -756,7 +780,7 @@ class PrimaryCareConfig(Strict):
         source="calibrated: 85-89s about 13-14 a year (QResearch 2008)",
         confidence="medium",
     )
-    lonely_rate_ratio: float = param(
+    lonely_rate_ratio: Number = param(
         1.078,
         ge=0.5,
         le=3,
@@ -766,7 +790,7 @@ class PrimaryCareConfig(Strict):
         confidence="medium",
         plausible=(1.0, 1.1),
     )
-    informal_support_reduction: float = param(
+    informal_support_reduction: Number = param(
         0.05,
         ge=0,
         le=1,
@@ -784,7 +808,7 @@ class PrimaryCareConfig(Strict):
         source="illustrative: a little above average demand (5.8 a year = 111.5)",
         confidence="low",
     )
-    unit_cost_gbp: float = param(
+    unit_cost_gbp: Number = param(
         45.0,
         ge=0,
         le=10_000,
@@ -795,7 +819,7 @@ class PrimaryCareConfig(Strict):
         confidence="medium",
         plausible=(37.0, 45.0),
     )
-    abandon_rate: float = param(
+    abandon_rate: Number = param(
         0.3,
         ge=0,
         le=1,
@@ -804,7 +828,7 @@ class PrimaryCareConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    escalation_to_ae: float = param(
+    escalation_to_ae: Number = param(
         0.05,
         ge=0,
         le=1,
@@ -819,7 +843,7 @@ class PrimaryCareConfig(Strict):
 class AEConfig(Strict):
     """A&E attendances (always seen: emergency departments cannot defer a week)."""
 
-    base_rate: float = param(
+    base_rate: Number = param(
         0.18,
         ge=0,
         le=20,
@@ -828,7 +852,7 @@ class AEConfig(Strict):
         source="calibrated: 0.42 per person per year (NHS Digital 2017-18)",
         confidence="high",
     )
-    need_slope: float = param(
+    need_slope: Number = param(
         0.6,
         ge=0,
         le=50,
@@ -837,7 +861,7 @@ class AEConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
-    episode_attendance: float = param(
+    episode_attendance: Number = param(
         0.12,
         ge=0,
         le=1,
@@ -846,7 +870,7 @@ class AEConfig(Strict):
         source="calibrated",
         confidence="low",
     )
-    lonely_rate_ratio: float = param(
+    lonely_rate_ratio: Number = param(
         1.05,
         ge=0.5,
         le=3,
@@ -856,7 +880,7 @@ class AEConfig(Strict):
         confidence="low",
         plausible=(1.0, 1.15),
     )
-    unit_cost_gbp: float = param(
+    unit_cost_gbp: Number = param(
         273.0,
         ge=0,
         le=100_000,
@@ -870,7 +894,7 @@ class AEConfig(Strict):
 class AdmissionsConfig(Strict):
     """Emergency (non-elective) hospital admissions."""
 
-    base_rate: float = param(
+    base_rate: Number = param(
         0.0085,
         ge=0,
         le=20,
@@ -879,7 +903,7 @@ class AdmissionsConfig(Strict):
         source="calibrated: 0.11 per person per year (Health Foundation 2017-18)",
         confidence="high",
     )
-    need_slope: float = param(
+    need_slope: Number = param(
         4.0,
         ge=0,
         le=100,
@@ -889,7 +913,7 @@ class AdmissionsConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
-    from_ae_share: float = param(
+    from_ae_share: Number = param(
         0.17,
         ge=0,
         le=1,
@@ -898,7 +922,7 @@ class AdmissionsConfig(Strict):
         source="HSCIC 2014-15: about 1 in 5 attendances admitted",
         confidence="medium",
     )
-    lonely_rate_ratio: float = param(
+    lonely_rate_ratio: Number = param(
         1.0,
         ge=0.5,
         le=3,
@@ -908,7 +932,7 @@ class AdmissionsConfig(Strict):
         confidence="medium",
         plausible=(1.0, 1.15),
     )
-    unmet_care_hours_per_admission: float = param(
+    unmet_care_hours_per_admission: Number = param(
         400.0,
         gt=0,
         le=1e6,
@@ -918,7 +942,7 @@ class AdmissionsConfig(Strict):
         confidence="low",
         plausible=(150.0, 1500.0),
     )
-    unit_cost_gbp: float = param(
+    unit_cost_gbp: Number = param(
         2_530.0,
         ge=0,
         le=1e6,
@@ -934,7 +958,7 @@ class AdmissionsConfig(Strict):
 class SocialCareConfig(Strict):
     """Adult social care: long-term support clients and home-care hours."""
 
-    eligibility_need: float = param(
+    eligibility_need: Number = param(
         4.2,
         ge=0,
         le=100,
@@ -943,7 +967,7 @@ class SocialCareConfig(Strict):
         source="calibrated: 1.9 % of adults in long-term support (NHS England 2023-24)",
         confidence="medium",
     )
-    entry_rate: float = param(
+    entry_rate: Number = param(
         1.0,
         ge=0,
         le=52,
@@ -952,7 +976,7 @@ class SocialCareConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    hours_at_eligibility: float = param(
+    hours_at_eligibility: Number = param(
         10.0,
         ge=0,
         le=168,
@@ -961,7 +985,7 @@ class SocialCareConfig(Strict):
         source="calibrated: 12.4 hours per client per week (NHS Digital 2008)",
         confidence="medium",
     )
-    hours_per_need: float = param(
+    hours_per_need: Number = param(
         4.0,
         ge=0,
         le=168,
@@ -970,7 +994,7 @@ class SocialCareConfig(Strict):
         source="calibrated",
         confidence="medium",
     )
-    max_hours: float = param(
+    max_hours: Number = param(
         50.0,
         ge=0,
         le=168,
@@ -979,7 +1003,7 @@ class SocialCareConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    informal_care_reduction: float = param(
+    informal_care_reduction: Number = param(
         0.25,
         ge=0,
         le=1,
@@ -998,7 +1022,7 @@ class SocialCareConfig(Strict):
         source="illustrative: about demand (1.9 % x 12.4 hours = 236)",
         confidence="low",
     )
-    unit_cost_gbp: float = param(
+    unit_cost_gbp: Number = param(
         27.0,
         ge=0,
         le=10_000,
@@ -1013,7 +1037,7 @@ class SocialCareConfig(Strict):
 class MentalHealthConfig(Strict):
     """NHS Talking Therapies referrals."""
 
-    base_rate: float = param(
+    base_rate: Number = param(
         0.034,
         ge=0,
         le=10,
@@ -1022,7 +1046,7 @@ class MentalHealthConfig(Strict):
         source="calibrated: 0.041 per adult per year (NHS Digital 2023-24)",
         confidence="high",
     )
-    lonely_rate_ratio: float = param(
+    lonely_rate_ratio: Number = param(
         3.0,
         ge=0.5,
         le=20,
@@ -1032,7 +1056,7 @@ class MentalHealthConfig(Strict):
         confidence="low",
         plausible=(1.5, 4.0),
     )
-    young_adult_ratio: float = param(
+    young_adult_ratio: Number = param(
         1.5,
         ge=0.1,
         le=10,
@@ -1050,7 +1074,7 @@ class MentalHealthConfig(Strict):
         source="illustrative: about average referrals (0.041 a year = 0.79 a week)",
         confidence="low",
     )
-    crisis_escalation: float = param(
+    crisis_escalation: Number = param(
         0.01,
         ge=0,
         le=1,
@@ -1059,7 +1083,7 @@ class MentalHealthConfig(Strict):
         source="illustrative",
         confidence="low",
     )
-    unit_cost_gbp: float = param(
+    unit_cost_gbp: Number = param(
         263.0,
         ge=0,
         le=100_000,
@@ -1092,7 +1116,7 @@ class CashReleasingConfig(Strict):
     benefits; only the first lowers a budget.
     """
 
-    gp: float = param(
+    gp: Number = param(
         0.0,
         ge=0,
         le=1,
@@ -1103,7 +1127,7 @@ class CashReleasingConfig(Strict):
         "release no cash (Green Book non-cash-releasing benefit)",
         confidence="medium",
     )
-    ae: float = param(
+    ae: Number = param(
         0.0,
         ge=0,
         le=1,
@@ -1113,7 +1137,7 @@ class CashReleasingConfig(Strict):
         source="Assumption: aligned payment and incentive (block) contracts since 2023/24",
         confidence="low",
     )
-    admissions: float = param(
+    admissions: Number = param(
         0.0,
         ge=0,
         le=1,
@@ -1124,7 +1148,7 @@ class CashReleasingConfig(Strict):
         "when capacity is taken out",
         confidence="low",
     )
-    social_care: float = param(
+    social_care: Number = param(
         1.0,
         ge=0,
         le=1,
@@ -1134,7 +1158,7 @@ class CashReleasingConfig(Strict):
         source="Assumption: council-commissioned home care paid per hour delivered",
         confidence="medium",
     )
-    mental_health: float = param(
+    mental_health: Number = param(
         0.0,
         ge=0,
         le=1,
@@ -1149,7 +1173,7 @@ class CashReleasingConfig(Strict):
 class AppraisalConfig(Strict):
     """HM Treasury Green Book appraisal conventions."""
 
-    discount_rate: float = param(
+    discount_rate: Number = param(
         0.035,
         ge=0,
         le=0.2,
@@ -1170,7 +1194,7 @@ class AppraisalConfig(Strict):
 class MostDeprived(Strict):
     """Target the N most deprived wards of the ward table."""
 
-    most_deprived: int = Field(..., ge=1, le=10_000, description="Number of wards.")
+    most_deprived: Whole = Field(..., ge=1, le=10_000, description="Number of wards.")
 
 
 WardTarget = Literal["all"] | list[str] | MostDeprived
@@ -1179,7 +1203,7 @@ WardTarget = Literal["all"] | list[str] | MostDeprived
 class InvestmentBase(Strict):
     """Fields every investment lever shares."""
 
-    budget_per_year: float = param(
+    budget_per_year: Number = param(
         0.0,
         ge=0,
         le=MAX_BUDGET_GBP,
@@ -1188,14 +1212,14 @@ class InvestmentBase(Strict):
         source="scenario choice",
         confidence="high",
     )
-    start_year: int = Field(
+    start_year: Whole = Field(
         1, ge=1, le=50, description="First funded year (1 = first year after burn-in)."
     )
-    end_year: int = Field(3, ge=1, le=50, description="Last funded year (inclusive).")
+    end_year: Whole = Field(3, ge=1, le=50, description="Last funded year (inclusive).")
     wards: WardTarget = Field(
         "all", description="'all', a list of ward names, or {most_deprived: N}."
     )
-    ramp_up_weeks: int = param(
+    ramp_up_weeks: Whole = param(
         26,
         ge=0,
         le=520,
@@ -1227,7 +1251,7 @@ class CommunityGrants(InvestmentBase):
     """Grants that open new community groups and keep at-risk ones going."""
 
     lever: Literal["community_grants"]
-    grant_per_group_gbp: float = param(
+    grant_per_group_gbp: Number = param(
         3_000.0,
         gt=0,
         le=1e7,
@@ -1238,7 +1262,7 @@ class CommunityGrants(InvestmentBase):
         confidence="low",
         plausible=(500.0, 10_000.0),
     )
-    outreach_awareness: float = param(
+    outreach_awareness: Number = param(
         0.02,
         ge=0,
         le=1,
@@ -1268,7 +1292,7 @@ class SocialPrescribing(InvestmentBase):
         "Dayson et al. 2016 for targeted schemes",
         confidence="medium",
     )
-    referral_lonely_odds_ratio: float = param(
+    referral_lonely_odds_ratio: Number = param(
         2.2,
         ge=1,
         le=20,
@@ -1280,7 +1304,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="medium",
         plausible=(1.63, 2.97),
     )
-    cost_per_link_worker_gbp: float = param(
+    cost_per_link_worker_gbp: Number = param(
         42_000.0,
         gt=0,
         le=1e7,
@@ -1290,7 +1314,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="medium",
         plausible=(35_000.0, 50_000.0),
     )
-    referrals_per_link_worker: float = param(
+    referrals_per_link_worker: Number = param(
         150.0,
         gt=0,
         le=10_000,
@@ -1301,7 +1325,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="low",
         plausible=(80.0, 250.0),
     )
-    uptake: float = param(
+    uptake: Number = param(
         0.81,
         ge=0,
         le=1,
@@ -1310,7 +1334,7 @@ class SocialPrescribing(InvestmentBase):
         source="Kimberlee 2016 (Gloucestershire): 81 %",
         confidence="medium",
     )
-    engaged_share: float = param(
+    engaged_share: Number = param(
         0.55,
         ge=0,
         le=1,
@@ -1320,7 +1344,7 @@ class SocialPrescribing(InvestmentBase):
         source="Mercer et al. 2019: 45 % of referred saw the practitioner 3+ times",
         confidence="medium",
     )
-    gp_appointments_avoided: float = param(
+    gp_appointments_avoided: Number = param(
         5.5,
         ge=0,
         le=52,
@@ -1334,7 +1358,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="high",
         plausible=(0.0, 8.0),
     )
-    ae_reduction: float = param(
+    ae_reduction: Number = param(
         0.03,
         ge=0,
         le=1,
@@ -1345,7 +1369,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="low",
         plausible=(0.0, 0.17),
     )
-    admissions_reduction: float = param(
+    admissions_reduction: Number = param(
         0.02,
         ge=0,
         le=1,
@@ -1356,7 +1380,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="low",
         plausible=(0.0, 0.07),
     )
-    effect_decay_per_year: float = param(
+    effect_decay_per_year: Number = param(
         0.33,
         ge=0,
         le=1,
@@ -1366,7 +1390,7 @@ class SocialPrescribing(InvestmentBase):
         confidence="medium",
         plausible=(0.0, 0.66),
     )
-    frequent_attender_weeks: int = param(
+    frequent_attender_weeks: Whole = param(
         13,
         ge=1,
         le=104,
@@ -1381,7 +1405,7 @@ class CommunityConnectors(InvestmentBase):
     """Asset-based neighbourhood workers who raise awareness and broker ties."""
 
     lever: Literal["community_connectors"]
-    cost_per_connector_gbp: float = param(
+    cost_per_connector_gbp: Number = param(
         38_000.0,
         gt=0,
         le=1e7,
@@ -1391,7 +1415,7 @@ class CommunityConnectors(InvestmentBase):
         confidence="medium",
         plausible=(30_000.0, 45_000.0),
     )
-    residents_reached_per_connector: float = param(
+    residents_reached_per_connector: Number = param(
         400.0,
         gt=0,
         le=100_000,
@@ -1401,7 +1425,7 @@ class CommunityConnectors(InvestmentBase):
         confidence="low",
         plausible=(150.0, 800.0),
     )
-    introductions_per_reach: float = param(
+    introductions_per_reach: Number = param(
         1.0,
         ge=0,
         le=20,
@@ -1412,7 +1436,7 @@ class CommunityConnectors(InvestmentBase):
         confidence="low",
         plausible=(0.3, 2.0),
     )
-    barrier_reduction: float = param(
+    barrier_reduction: Number = param(
         0.2,
         ge=0,
         le=1,
@@ -1427,7 +1451,7 @@ class NeighbourhoodTeams(InvestmentBase):
     """Integrated place-based early help for residents with rising need."""
 
     lever: Literal["neighbourhood_teams"]
-    cost_per_fte_gbp: float = param(
+    cost_per_fte_gbp: Number = param(
         55_000.0,
         gt=0,
         le=1e7,
@@ -1436,7 +1460,7 @@ class NeighbourhoodTeams(InvestmentBase):
         source="illustrative; PSSRU 2024 social worker £58 an hour",
         confidence="medium",
     )
-    caseload_per_fte: float = param(
+    caseload_per_fte: Number = param(
         40.0,
         gt=0,
         le=10_000,
@@ -1446,7 +1470,7 @@ class NeighbourhoodTeams(InvestmentBase):
         confidence="low",
         plausible=(20.0, 80.0),
     )
-    need_growth_reduction: float = param(
+    need_growth_reduction: Number = param(
         0.2,
         ge=0,
         le=1,
@@ -1456,7 +1480,7 @@ class NeighbourhoodTeams(InvestmentBase):
         confidence="low",
         plausible=(0.0, 0.4),
     )
-    escalation_reduction: float = param(
+    escalation_reduction: Number = param(
         0.25,
         ge=0,
         le=1,
@@ -1473,7 +1497,7 @@ class Access(InvestmentBase):
     """Transport and digital inclusion that lower barriers to taking part."""
 
     lever: Literal["access"]
-    cost_per_resident_gbp: float = param(
+    cost_per_resident_gbp: Number = param(
         150.0,
         gt=0,
         le=1e6,
@@ -1483,7 +1507,7 @@ class Access(InvestmentBase):
         confidence="low",
         plausible=(50.0, 400.0),
     )
-    barrier_reduction: float = param(
+    barrier_reduction: Number = param(
         0.5,
         ge=0,
         le=1,
@@ -1493,7 +1517,7 @@ class Access(InvestmentBase):
         confidence="low",
         plausible=(0.2, 0.8),
     )
-    barrier_return_per_year: float = param(
+    barrier_return_per_year: Number = param(
         0.5,
         ge=0,
         le=1,
@@ -1508,7 +1532,7 @@ class Closures(InvestmentBase):
     """Disinvestment: community groups closed in the target wards."""
 
     lever: Literal["closures"]
-    share_closed: float = param(
+    share_closed: Number = param(
         0.3,
         ge=0,
         le=1,
@@ -1517,7 +1541,7 @@ class Closures(InvestmentBase):
         source="scenario choice",
         confidence="high",
     )
-    opening_reduction: float = param(
+    opening_reduction: Number = param(
         0.5,
         ge=0,
         le=1,
