@@ -39,9 +39,8 @@ from thriving.analysis.results import FACTS, load_results, yearly_wide
 from thriving.config.errors import ThrivingError
 from thriving.config.runspec import RunSpec, run_id
 from thriving.config.schema import Scenario
-from thriving.runs.runner import SUMMARY_NUMBERS
+from thriving.metrics import BOROUGH_COLUMNS, SUMMARY_NUMBERS
 from thriving.runs.sweep import RunList, run_sweep
-from thriving.sim.recording import BOROUGH_COLUMNS
 
 BUDGET = "investments.social_prescribing.budget_per_year"
 BUDGETS = (150_000, 300_000)

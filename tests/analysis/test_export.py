@@ -12,9 +12,9 @@ from sweeps import SP_BUDGET, make_runs
 from thriving.analysis.export import export_csv
 from thriving.cli.main import cli
 from thriving.config.errors import ThrivingError
+from thriving.metrics import BOROUGH_COLUMNS, WARD_COLUMNS
 from thriving.runs.store import ResultsFolder
 from thriving.runs.sweep import run_sweep
-from thriving.sim.recording import BOROUGH_COLUMNS, WARD_COLUMNS
 
 WEEKS = 52
 WARDS = 20

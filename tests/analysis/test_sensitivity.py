@@ -34,7 +34,7 @@ from thriving.cli.main import cli
 from thriving.config.errors import ThrivingError
 from thriving.config.experiment import Experiment, load_experiment
 from thriving.config.runspec import RunSpec
-from thriving.runs.runner import SUMMARY_NUMBERS
+from thriving.metrics import SUMMARY_NUMBERS
 from thriving.runs.store import MANIFEST_FORMAT, Manifest, ResultsFolder
 from thriving.runs.sweep import format_cell, summary_columns, varied_parameters
 

@@ -19,17 +19,21 @@ from sweeps import SP_BUDGET, WARDS, WEEKS, make_runs, tiny_scenario
 
 from thriving.cli.main import cli
 from thriving.config.errors import ThrivingError
-from thriving.runs.runner import SUMMARY_NUMBERS
+from thriving.metrics import (
+    BOROUGH_COLUMNS,
+    SERVICE_UNITS,
+    SUMMARY_NUMBERS,
+    SUMMARY_PAIRED,
+    WARD_COLUMNS,
+)
 from thriving.runs.store import FolderLock, ResultsFolder
 from thriving.runs.sweep import (
-    SUMMARY_PAIRED,
     RunList,
     SweepReporter,
     run_sweep,
     summary_columns,
 )
 from thriving.sim.model import NeighbourhoodModel
-from thriving.sim.recording import BOROUGH_COLUMNS, SERVICE_UNITS, WARD_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thriving.analysis.comparison import COLUMNS as COMPARISON_COLUMNS
 from thriving.analysis.results import finished_records, read_manifest
 from thriving.analysis.series import plain_label, point_text
 from thriving.config.errors import ThrivingError
@@ -352,16 +353,8 @@ class Headline:
         return f"{name}, {point_text(self.point)}" if self.point else name
 
 
-#: Columns of comparison.csv that hold numbers.
-_NUMBER_COLUMNS = (
-    "baseline_mean",
-    "scenario_mean",
-    "mean_difference",
-    "ci_low",
-    "ci_high",
-    "pct_change",
-    "n_pairs",
-)
+#: Columns of comparison.csv that hold numbers (all but the outcome's name and unit).
+_NUMBER_COLUMNS = tuple(c for c in COMPARISON_COLUMNS if c not in ("metric", "unit"))
 
 
 def read_comparison(path: str | os.PathLike[str]) -> list[Headline]:
