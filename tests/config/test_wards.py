@@ -14,6 +14,7 @@ from thriving.config.wards import (
     WardTable,
     load_ward_table,
     packaged_ward_table_path,
+    unknown_ward_message,
 )
 
 HEADER = "ward,adults,deprivation,share_65_plus,share_living_alone,source\n"
@@ -267,3 +268,15 @@ def test_huge_file_refused_without_reading_it_all(write_csv) -> None:
 def test_columns_constant_matches_packaged_header() -> None:
     header = packaged_ward_table_path().read_text(encoding="utf-8").splitlines()[0]
     assert tuple(header.split(",")) == COLUMNS
+
+
+def test_every_close_ward_name_is_offered() -> None:
+    # "Failsworth" is as close to "Failsworth East" as to "Failsworth West": offer both.
+    table = load_ward_table(None)
+    message = unknown_ward_message("Failsworth", table)
+    assert "'Failsworth East'" in message and "'Failsworth West'" in message
+    assert unknown_ward_message("Coldhurts", table).endswith("did you mean 'Coldhurst'?")
+    # A slip of case or spacing names that ward alone.
+    assert unknown_ward_message("chadderton north ", table).endswith(
+        "did you mean 'Chadderton North'?"
+    )

@@ -192,15 +192,37 @@ class WardTable:
         )
 
 
+def close_ward_names(name: object, names: list[str], limit: int = 5) -> list[str]:
+    """Every ward name close to a mistyped or shortened one, best first.
+
+    Close by spelling (difflib, as for field names), by case, or as the first word(s)
+    of longer names: "Failsworth" is close to both "Failsworth East" and "Failsworth
+    West", and the analyst must be offered both.
+
+    Examples
+    --------
+    >>> close_ward_names("Failsworth", ["Failsworth East", "Failsworth West", "Hollinwood"])
+    ['Failsworth East', 'Failsworth West']
+    >>> close_ward_names("chadderton north ", ["Chadderton North", "Chadderton South"])
+    ['Chadderton North']
+    """
+    word = str(name)
+    lowered = word.lower().strip()
+    same = [n for n in names if n.lower() == lowered]
+    if same:  # a slip of case or spacing: that ward, not its neighbours in spelling
+        return same[:1]
+    found = [n for n in names if lowered and n.lower().startswith(lowered + " ")]
+    found += difflib.get_close_matches(word, names, n=limit, cutoff=0.6)
+    return list(dict.fromkeys(found))[:limit]
+
+
 def unknown_ward_message(name: object, table: WardTable) -> str:
-    """Say that a ward is not in the table, suggesting the nearest name."""
+    """Say that a ward is not in the table, suggesting every close name."""
     names = [str(n) for n in table.names]
-    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
-    if not close:
-        lowered = {n.lower(): n for n in names}
-        close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
+    close = close_ward_names(name, names)
     if close:
-        return f"unknown ward {name!r}; did you mean {close[0]!r}?"
+        options = " or ".join(repr(n) for n in close)
+        return f"unknown ward {name!r}; did you mean {options}?"
     if len(names) <= 30:
         return f"unknown ward {name!r}; the wards are: {', '.join(names)}"
     return f"unknown ward {name!r}; see the ward names in {table.file}"
