@@ -80,6 +80,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from thriving.config.comparable import comparability_message, differences_from_baseline
 from thriving.config.errors import WHOLE_FILE, Problem, ScenarioError
 from thriving.config.runspec import RunSpec, mark_gp_tracking, run_id
 from thriving.config.scenario import (
@@ -894,10 +895,12 @@ class _Loader:
                 return ()
         cache: dict[tuple[int, str], tuple[Scenario, tuple[str, ...]] | None] = {}
         failed: set[int] = set()
+        incomparable: set[int] = set()
         result = []
         for point in points:
             point_runs: list[tuple[str, RunSpec]] = []
             baseline_ids: tuple[str, ...] | None = None
+            baseline_scenario: Scenario | None = None
             for index, entry in enumerate(entries):
                 values = {key: value for key, value in point.items() if applies[key][index]}
                 key = (index, _freeze(values))
@@ -914,7 +917,12 @@ class _Loader:
                     continue  # its problems (or the baseline's) are reported
                 scenario, ids = resolved
                 if entry.is_baseline:
-                    baseline_ids = ids
+                    baseline_ids, baseline_scenario = ids, scenario
+                elif baseline_scenario is not None and index not in incomparable:
+                    differences = differences_from_baseline(baseline_scenario, scenario)
+                    if differences:
+                        incomparable.add(index)
+                        self.add(entry.path, comparability_message(differences))
                 for r, seed in enumerate(seeds):
                     spec = RunSpec(
                         run_id=ids[r],
