@@ -578,7 +578,7 @@ def test_a_budget_the_sweep_varies_is_given_as_varied():
             "vary": {"investments.social_prescribing.budget_per_year": [100000, 300000]},
         }
     )
-    budgets = words._varied_budgets(facts)
+    budgets = words.varied_budgets(facts)
     assert budgets == {"social_prescribing": "£100,000 or £300,000 a year"}
     sentence = report.investment_sentence(
         {"lever": "social_prescribing", "budget_per_year": 3e5, "start_year": 1, "end_year": 3},

@@ -378,14 +378,15 @@ def read_comparison(path: str | os.PathLike[str]) -> list[Headline]:
     for row in rows:
         point = {k: _parse_value(row[k]) for k in varied if row.get(k) not in (None, "")}
         key = (row["scenario"], json.dumps(point, sort_keys=True, default=str))
-        numbers: dict[str, Any] = {c: _float(row.get(c)) for c in _NUMBER_COLUMNS}
+        numbers: dict[str, Any] = {c: float_or_nan(row.get(c)) for c in _NUMBER_COLUMNS}
         numbers["unit"] = row.get("unit", "")
         headline = out.setdefault(key, Headline(row["scenario"], point, {}))
         headline.rows[row["metric"]] = numbers
     return list(out.values())
 
 
-def _float(text: str | None) -> float:
+def float_or_nan(text: str | None) -> float:
+    """A number of a CSV cell; NaN when the cell is empty or not a number."""
     try:
         return float(text) if text not in (None, "") else math.nan
     except ValueError:
@@ -393,7 +394,7 @@ def _float(text: str | None) -> float:
 
 
 def _parse_value(text: str) -> Any:
-    value = _float(text)
+    value = float_or_nan(text)
     return text if math.isnan(value) else value
 
 
@@ -451,7 +452,7 @@ class AssumptionGroup:
 _MISSING = object()
 
 
-def _setting(settings: Mapping[str, Any], path: str) -> Any:
+def setting_at(settings: Mapping[str, Any], path: str) -> Any:
     """A resolved scenario's value at a dotted path (``investments.<lever>.x`` too)."""
     parts = path.split(".")
     if parts[0] == "investments" and len(parts) == 3:
@@ -484,7 +485,7 @@ def _assumption(
     used: dict[str, list[str]] = {}
     changed = path in varied
     for scenario in scenarios:
-        value = _setting(scenario.settings, path)
+        value = setting_at(scenario.settings, path)
         if value is _MISSING:
             continue
         if not _same(value, default):

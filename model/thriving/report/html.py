@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from thriving.analysis.series import METRICS
-from thriving.report.inputs import _own_picture
+from thriving.report.inputs import own_section_picture
 from thriving.report.words import PICTURE_GROUPS, PLOTS_FOLDER
 
 # --------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def _picture_order(path: Path) -> tuple[int, str]:
 def _pictures_part(folder: Path) -> tuple[str, int]:
     """The pictures of plots/ (not those with sections of their own), grouped."""
     files = sorted((folder / PLOTS_FOLDER).glob("*.png"), key=_picture_order)
-    files = [p for p in files if not _own_picture(p)]
+    files = [p for p in files if not own_section_picture(p)]
     used: set[Path] = set()
     lines = []
     count = 0

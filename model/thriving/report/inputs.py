@@ -52,7 +52,8 @@ def _older_than(path: Path, mtime: float) -> bool:
         return True
 
 
-def _own_picture(path: Path) -> bool:
+def own_section_picture(path: Path) -> bool:
+    """Whether a picture is shown in its own section (sensitivity, before-and-after)."""
     return path.name.startswith(OWN_SECTION_PICTURES)
 
 
@@ -106,7 +107,7 @@ def refresh_inputs(
         inputs.made.append(cmp.COMPARISON_FILE)
 
     plots = folder / PLOTS_FOLDER
-    pictures = [p for p in plots.glob("*.png") if not _own_picture(p)]
+    pictures = [p for p in plots.glob("*.png") if not own_section_picture(p)]
     if not pictures or any(_older_than(p, stamp) for p in pictures):
         # The plots load matplotlib (a second or so): only when a picture is to be drawn.
         from thriving.plots.demand import plot_results
@@ -126,20 +127,20 @@ def refresh_inputs(
         try:
             refresh(folder, stamp, say, inputs)
         except Exception as exc:  # noqa: BLE001 - said, not hidden
-            problem = f"The {what} could not be made: {_error_words(exc)}"
+            problem = f"The {what} could not be made: {error_words(exc)}"
             say(problem)
             inputs.problems.append(problem)
     return inputs
 
 
-def _error_words(exc: BaseException) -> str:
+def error_words(exc: BaseException) -> str:
     """A user's error as its message; anything else also named by its kind."""
     if isinstance(exc, ThrivingError):
         return str(exc)
     return f"{type(exc).__name__}: {exc} (a fault in Thriving; please report it)"
 
 
-def _before_after_module() -> Any:
+def before_after_module() -> Any:
     """:mod:`thriving.analysis.before_after`, or None in a version of Thriving without it."""
     try:
         from thriving.analysis import before_after
@@ -152,7 +153,7 @@ def _refresh_before_after(
     folder: Path, stamp: float, say: Callable[[str], None], inputs: Inputs
 ) -> None:
     """before_after.csv and its pictures, when missing or stale."""
-    module = _before_after_module()
+    module = before_after_module()
     if module is None:
         return
     target = folder / module.MEASURES_FILE

@@ -32,7 +32,7 @@ from thriving.report.sections import (
     _scenarios_part,
     _sensitivity_part,
 )
-from thriving.report.words import _optimism_bias
+from thriving.report.words import optimism_bias_of
 from thriving.runs.store import atomic_write_text
 
 #: The file written into the results folder when no other is named.
@@ -91,7 +91,7 @@ def render_report(
     if generated is None:
         generated = _date(datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"))
     groups, mechanisms = assumptions_in_use(
-        facts.scenarios, facts.varied_in_words(), _optimism_bias(headlines)
+        facts.scenarios, facts.varied_in_words(), optimism_bias_of(headlines)
     )
     pictures_html, n_pictures = _pictures_part(folder)
     before_html, n_before = _before_after_part(folder, facts, inputs)

@@ -17,12 +17,12 @@ from thriving.report.facts import (
     AssumptionGroup,
     Headline,
     SweepFacts,
-    _float,
-    _setting,
+    float_or_nan,
+    setting_at,
     ward_table,
 )
 from thriving.report.html import _badge, _date, _e, _figure, _p, _path, _read_picture, _table
-from thriving.report.inputs import Inputs, _before_after_module, _error_words
+from thriving.report.inputs import Inputs, before_after_module, error_words
 from thriving.report.labels import finite, join, lever_name
 from thriving.report.words import (
     CASH_SERVICE_WORDS,
@@ -30,22 +30,22 @@ from thriving.report.words import (
     HEADLINE_OUTCOMES,
     PLOTS_FOLDER,
     WARD_COLUMN_WORDS,
-    _direction,
-    _interval,
-    _money_words,
-    _number,
-    _optimism_bias,
-    _payback_words,
-    _plural,
-    _ratio,
-    _same_everywhere,
-    _short_verdict,
-    _varied_budgets,
+    direction_words,
     format_count,
     format_money,
     format_percent,
+    interval_text,
+    money_words,
+    number_text,
+    optimism_bias_of,
+    payback_words,
+    plural_text,
+    ratio_text,
+    same_everywhere,
     scenario_investments,
     scenario_summary,
+    short_verdict,
+    varied_budgets,
 )
 
 # --------------------------------------------------------------------------------------
@@ -55,8 +55,8 @@ from thriving.report.words import (
 
 def _question(facts: SweepFacts) -> str:
     """The question the experiment asks, in a sentence."""
-    budgets = _varied_budgets(facts)
-    options = [_money_words(s, budgets) for s in facts.others if s.investments]
+    budgets = varied_budgets(facts)
+    options = [money_words(s, budgets) for s in facts.others if s.investments]
     if options and all(option.startswith("funds ") for option in options):
         actions = "funds " + join([option.removeprefix("funds ") for option in options], "or")
     else:
@@ -64,15 +64,15 @@ def _question(facts: SweepFacts) -> str:
     return (
         f"If the council {actions}, how do GP appointments, A&E attendances, emergency "
         "admissions, home care and loneliness change over the "
-        f"{_plural(facts.years, 'year')} that follow, compared with no new investment, and "
+        f"{plural_text(facts.years, 'year')} that follow, compared with no new investment, and "
         "does the money saved cover the cost?"
     )
 
 
 def _run_in_words(facts: SweepFacts) -> str:
     parts = [
-        f"{_plural(len(facts.scenarios), 'scenario')} (baseline included), "
-        f"{_plural(facts.replicates, 'run')} of each",
+        f"{plural_text(len(facts.scenarios), 'scenario')} (baseline included), "
+        f"{plural_text(facts.replicates, 'run')} of each",
     ]
     points = len(facts.vary) or bool(facts.sample)
     if points:
@@ -84,7 +84,7 @@ def _run_in_words(facts: SweepFacts) -> str:
             f"{facts.borough_adults:,.0f} adults"
         )
     parts.append(
-        f"{_plural(facts.years, 'year')} after {_plural(facts.burn_in_years, 'year')} of "
+        f"{plural_text(facts.years, 'year')} after {plural_text(facts.burn_in_years, 'year')} of "
         "settling in"
     )
     return "; ".join(parts) + "."
@@ -117,7 +117,7 @@ def _cover(facts: SweepFacts, headlines: Sequence[Headline], generated: str) -> 
 
 
 def _money_basis(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
-    bias = _optimism_bias(headlines)
+    bias = optimism_bias_of(headlines)
     added = (
         f" The money invested includes {100 * bias:g} % optimism bias."
         if bias
@@ -125,7 +125,7 @@ def _money_basis(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
     )
     return (
         f"Money is in £ at {facts.price_year} prices, as present values over the "
-        f"{_plural(facts.years, 'year')}, discounted at {100 * facts.discount_rate:g} % a year "
+        f"{plural_text(facts.years, 'year')}, discounted at {100 * facts.discount_rate:g} % a year "
         "from the first year of investment (HM Treasury Green Book). Under each net benefit, "
         "in grey, is its 95 % interval." + added
     )
@@ -146,15 +146,19 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
         cash, cash_ci = h.value("cash_net_benefit_gbp_pv"), h.ci("cash_net_benefit_gbp_pv")
 
         def cell(value: float, ci: tuple[float, float]) -> str:
-            span = _interval(*ci, money=True)
+            span = interval_text(*ci, money=True)
             extra = f'<br><span class="interval">{_e(span)}</span>' if span else ""
             return f"{_e(format_money(value, signed=True))}{extra}"
 
         bcr = h.value("bcr")
         cash_bcr = h.value("cash_bcr")
-        ratio = f"{_ratio(bcr)} / {_ratio(cash_bcr)}" if finite(bcr) and finite(cash_bcr) else "n/a"
+        ratio = (
+            f"{ratio_text(bcr)} / {ratio_text(cash_bcr)}"
+            if finite(bcr) and finite(cash_bcr)
+            else "n/a"
+        )
         years = _years_of(h)
-        payback = _payback_words(h, "payback_year", years)
+        payback = payback_words(h, "payback_year", years)
         if payback.startswith("year") and "behind" in payback:
             payback = f"Ahead in {payback}"
         elif payback.startswith("year"):
@@ -163,9 +167,9 @@ def _glance_table(headlines: Sequence[Headline]) -> str:
             payback = f"Does not pay back {payback.removeprefix('not ')}"
         else:
             payback = ""
-        verdict = _short_verdict(h)
+        verdict = short_verdict(h)
         klass = {"up": "good", "down": "bad"}.get(
-            _direction(*h.ci("net_benefit_gbp_pv")), "unclear"
+            direction_words(*h.ci("net_benefit_gbp_pv")), "unclear"
         )
         rows.append(
             [
@@ -211,21 +215,22 @@ def _how_sure(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
     n = min((h.n_pairs for h in headlines), default=0)
     items = []
     if facts.sample_method:
+        varied = plural_text(len(facts.varied_in_words()), "uncertain assumption")
         items.append(
-            f"The runs are draws of {_plural(len(facts.varied_in_words()), 'uncertain assumption')}"
+            f"The runs are draws of {varied}"
             " across their ranges (a sampled design), so the intervals include that "
             "uncertainty as well as chance. They still leave out every assumption held fixed."
         )
     else:
         items.append(
             "The intervals show only how much the answer moves from run to run by chance "
-            f"({_plural(n, 'pair')} of runs of each scenario). They do not include the "
+            f"({plural_text(n, 'pair')} of runs of each scenario). They do not include the "
             "uncertainty in the model's assumptions, which is larger: many of the effects "
             "of the levers are illustrative judgements (see Caveats)."
         )
     if n < ENOUGH_REPLICATES:
         items.append(
-            f"{_plural(n, 'pair')} of runs is few: the intervals are wide and themselves "
+            f"{plural_text(n, 'pair')} of runs is few: the intervals are wide and themselves "
             f"rough. Use {ENOUGH_REPLICATES} or more replicates for figures you present."
         )
     items.append(
@@ -266,7 +271,7 @@ def _scenarios_part(facts: SweepFacts) -> str:
         lines.append(f"<h3>{_e(title)}</h3>")
         if scenario.description:
             lines.append(_p(scenario.description))
-        sentences = scenario_investments(scenario, _varied_budgets(facts))
+        sentences = scenario_investments(scenario, varied_budgets(facts))
         if sentences:
             lines.append("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>")
         elif scenario.is_baseline and not scenario.description:
@@ -298,7 +303,7 @@ def _outcome_table(headline: Headline, years: int) -> str:
         "Outcome, whole borough",
         "Change a year",
         "95 % interval",
-        f"Change over {_plural(years, 'year')}",
+        f"Change over {plural_text(years, 'year')}",
         "95 % interval",
         "Change",
         "Clear?",
@@ -309,7 +314,7 @@ def _outcome_table(headline: Headline, years: int) -> str:
             continue
         total = headline.value(metric)
         low, high = headline.ci(metric)
-        direction = _direction(low, high)
+        direction = direction_words(low, high)
         clear = {
             "down": ("fewer", "good"),
             "up": ("more", "bad"),
@@ -317,14 +322,14 @@ def _outcome_table(headline: Headline, years: int) -> str:
             "none": ("no change", "unclear"),
         }.get(direction, ("no interval", "unclear"))
         per = years or 1
-        same = "same in every pair" if _same_everywhere(low, high) else ""
+        same = "same in every pair" if same_everywhere(low, high) else ""
         rows.append(
             [
                 (_e(name[:1].upper() + name[1:]), ""),
                 (_e(format_count(total / per, signed=True)), "num"),
-                (_e(_interval(low / per, high / per, money=False) or same), "interval"),
+                (_e(interval_text(low / per, high / per, money=False) or same), "interval"),
                 (_e(format_count(total, signed=True)), "num"),
-                (_e(_interval(low, high, money=False) or same), "interval"),
+                (_e(interval_text(low, high, money=False) or same), "interval"),
                 (_e(format_percent(headline.rows[metric].get("pct_change"))), "num"),
                 (f'<span class="{clear[1]}">{_e(clear[0])}</span>', ""),
             ]
@@ -337,12 +342,12 @@ def _money_table(headline: Headline, years: int, bias: float) -> str:
 
     def money(metric: str) -> str:
         value = headline.value(metric)
-        span = _interval(*headline.ci(metric), money=True)
+        span = interval_text(*headline.ci(metric), money=True)
         extra = f'<br><span class="interval">95 %: {_e(span)}</span>' if span else ""
         return f"{_e(format_money(value, signed=metric.endswith('net_benefit_gbp_pv')))}{extra}"
 
     def ratio(metric: str) -> str:
-        return _ratio(headline.value(metric))
+        return ratio_text(headline.value(metric))
 
     def probability(metric: str) -> str:
         value = headline.value(metric)
@@ -372,8 +377,8 @@ def _money_table(headline: Headline, years: int, bias: float) -> str:
         ],
         [
             (_e("Pays back"), ""),
-            (_e(_payback_words(headline, "payback_year", years)), "num"),
-            (_e(_payback_words(headline, "cash_payback_year", years)), "num"),
+            (_e(payback_words(headline, "payback_year", years)), "num"),
+            (_e(payback_words(headline, "cash_payback_year", years)), "num"),
         ],
         [
             (_e("Probability of a net saving"), ""),
@@ -394,12 +399,12 @@ def _money_table(headline: Headline, years: int, bias: float) -> str:
         head,
         rows,
         numeric=(1, 2),
-        caption=f"Money over the {_plural(years, 'year')} (present values)",
+        caption=f"Money over the {plural_text(years, 'year')} (present values)",
     )
 
 
 def _results_part(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
-    bias = _optimism_bias(headlines)
+    bias = optimism_bias_of(headlines)
     lines = [
         _p(
             "For each scenario: the change against the baseline run with the same seed (so "
@@ -413,7 +418,7 @@ def _results_part(facts: SweepFacts, headlines: Sequence[Headline]) -> str:
         lines.append(f"<h3>{_e(headline.title)}</h3>")
         lines.append(
             f'<p class="muted">Against {_e(_baseline_title(facts))}, '
-            f"{_e(_plural(headline.n_pairs, 'pair'))} of runs.</p>"
+            f"{_e(plural_text(headline.n_pairs, 'pair'))} of runs.</p>"
         )
         lines.append(
             '<div class="summary">'
@@ -438,7 +443,7 @@ def _baseline_title(facts: SweepFacts) -> str:
 
 def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple[str, int]:
     """The before-and-after pictures and sentences, for sweeps with social prescribing."""
-    module = _before_after_module()
+    module = before_after_module()
     if module is None or "social_prescribing" not in facts.levers:
         return "", 0
     lines = [
@@ -461,7 +466,7 @@ def _before_after_part(folder: Path, facts: SweepFacts, inputs: Inputs) -> tuple
         if result is not None:
             sentences = [module.headline(group) for group in result.groups]
     except Exception as exc:  # noqa: BLE001 - an extra: said in the report, not hidden
-        problems.append(f"The before-and-after comparison could not be made: {_error_words(exc)}")
+        problems.append(f"The before-and-after comparison could not be made: {error_words(exc)}")
     for problem in problems:
         lines.append(_p(problem, "muted"))
     for sentence in sentences:
@@ -523,18 +528,18 @@ def _sensitivity_part(folder: Path) -> tuple[str, int]:
     body = []
     for row in rows:
         name = f"{_e(row.get('description') or row['parameter'])}{_path(row['parameter'])}"
-        noise = _float(row.get("noise_level"))
+        noise = float_or_nan(row.get("noise_level"))
         if morris:
-            value, conf = _float(row.get("mu_star")), _float(row.get("mu_star_conf"))
+            value, conf = float_or_nan(row.get("mu_star")), float_or_nan(row.get("mu_star_conf"))
             cells = [
-                (_e(_number(value, money)), "num"),
-                (_e(_number(conf, money)), "num"),
-                (_e(_number(noise, money) if finite(noise) else "n/a"), "num"),
+                (_e(number_text(value, money)), "num"),
+                (_e(number_text(conf, money)), "num"),
+                (_e(number_text(noise, money) if finite(noise) else "n/a"), "num"),
             ]
         else:
-            value, conf = _float(row.get("ST")), _float(row.get("ST_conf"))
+            value, conf = float_or_nan(row.get("ST")), float_or_nan(row.get("ST_conf"))
             cells = [
-                (_e(f"{_float(row.get('S1')):.2f}"), "num"),
+                (_e(f"{float_or_nan(row.get('S1')):.2f}"), "num"),
                 (_e(f"{value:.2f}"), "num"),
                 (_e(f"{conf:.2f}"), "num"),
             ]
@@ -634,7 +639,7 @@ def _ward_caveat(facts: SweepFacts) -> str:
     parts = []
     for column, k in counts.items():
         words = WARD_COLUMN_WORDS.get(column, column.replace("_", " "))
-        whole = "every ward" if k == table.n_wards else f"{_plural(k, 'ward')}"
+        whole = "every ward" if k == table.n_wards else f"{plural_text(k, 'ward')}"
         parts.append(f"{words} ({whole})")
     return (
         f"{intro} Its source column says these are illustrative, not measured: "
@@ -682,7 +687,7 @@ def _caveats(
             (
                 "The levers' effects rest on weak evidence",
                 _p(
-                    f"{_plural(n_low, 'assumption')} about what the money buys and what it "
+                    f"{plural_text(n_low, 'assumption')} about what the money buys and what it "
                     f"does {'is' if n_low == 1 else 'are'} graded low confidence. The answer "
                     "can move a lot with them: sweep them across their plausible ranges (an "
                     "experiment with 'sample: {method: morris}', see docs/sensitivity.md) "
@@ -702,7 +707,7 @@ def _caveats(
             (
                 "Services and settings with weak evidence",
                 _p(
-                    f"{_plural(len(other_low), 'further assumption')} in use "
+                    f"{plural_text(len(other_low), 'further assumption')} in use "
                     f"{'is' if len(other_low) == 1 else 'are'} graded low confidence ({where}): "
                     "mostly how much each service can supply, how much unmet demand turns into "
                     "A&E visits and admissions ('failure demand'), and how much of the cost "
@@ -716,14 +721,14 @@ def _caveats(
             (
                 "How loneliness, ties, groups and health work",
                 _p(
-                    f"{_plural(len(mechanisms.rows), 'assumption')} about how the levers "
+                    f"{plural_text(len(mechanisms.rows), 'assumption')} about how the levers "
                     "reach health and services (how groups form and close, how ties fade, how "
                     "loneliness and activity act on need) are graded low confidence. They are "
                     "listed in the appendix with their sources."
                 ),
             )
         )
-    contagion = _setting(facts.baseline.settings, "loneliness.contagion_strength")
+    contagion = setting_at(facts.baseline.settings, "loneliness.contagion_strength")
     if finite(contagion) and contagion > 0:
         rate = (
             "at the rate"
@@ -748,7 +753,7 @@ def _caveats(
             (
                 "Few runs",
                 _p(
-                    f"Each scenario was run {_plural(n, 'time')} (paired with the baseline by "
+                    f"Each scenario was run {plural_text(n, 'time')} (paired with the baseline by "
                     f"seed). With fewer than {ENOUGH_REPLICATES} the intervals are wide and "
                     "themselves uncertain, and small effects cannot be told from chance. Set "
                     f"'replicates: {ENOUGH_REPLICATES}' or more in the experiment file for "
@@ -884,8 +889,8 @@ def _how_made_part(facts: SweepFacts, made: Sequence[str]) -> str:
         ),
         (
             "Horizon",
-            f"{_plural(facts.years, 'year')} reported, after "
-            f"{_plural(facts.burn_in_years, 'year')} of settling in (burn-in)",
+            f"{plural_text(facts.years, 'year')} reported, after "
+            f"{plural_text(facts.burn_in_years, 'year')} of settling in (burn-in)",
         ),
         ("Prices", f"{facts.price_year}; discounted at {100 * facts.discount_rate:g} % a year"),
         ("Results folder", os.path.abspath(facts.folder)),

@@ -206,7 +206,7 @@ def format_percent(value: float | None) -> str:
     return _sign(float(value), text, True)
 
 
-def _interval(low: float, high: float, money: bool) -> str:
+def interval_text(low: float, high: float, money: bool) -> str:
     """A 95 % interval as 'a to b' (empty when there is none)."""
     if not (finite(low) and finite(high)):
         return ""
@@ -216,12 +216,12 @@ def _interval(low: float, high: float, money: bool) -> str:
     return f"{fmt(low)} to {fmt(high)}"
 
 
-def _ratio(value: float) -> str:
+def ratio_text(value: float) -> str:
     """A ratio to two decimals, with a true minus sign.
 
     Examples
     --------
-    >>> _ratio(2.0), _ratio(-0.104) == "\u2212" + "0.10", _ratio(float("nan"))
+    >>> ratio_text(2.0), ratio_text(-0.104) == "\u2212" + "0.10", ratio_text(float("nan"))
     ('2.00', True, 'n/a')
     """
     if not finite(value):
@@ -231,15 +231,17 @@ def _ratio(value: float) -> str:
 
 def _bracket(low: float, high: float, money: bool = True) -> str:
     """' (95 % interval a to b)' for a sentence; empty when there is no spread to show."""
-    span = _interval(low, high, money)
+    span = interval_text(low, high, money)
     return f" (95 % interval {span})" if span else ""
 
 
-def _number(value: float | None, money: bool, signed: bool = False) -> str:
+def number_text(value: float | None, money: bool, signed: bool = False) -> str:
+    """A number for people: as money (:func:`format_money`) or a count."""
     return format_money(value, signed) if money else format_count(value, signed)
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
+def plural_text(n: int, word: str, plural: str | None = None) -> str:
+    """A count and its noun: '1 ward', '3 wards' (``plural`` for irregular nouns)."""
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
@@ -266,7 +268,7 @@ def _where(wards: Any, n_wards: int | None, ward_names: Callable[[int], list[str
             else f"in the most deprived ward{listed}"
         )
     if isinstance(wards, list | tuple):
-        return f"in {_plural(len(wards), 'ward')}: {join([str(w) for w in wards])}"
+        return f"in {plural_text(len(wards), 'ward')}: {join([str(w) for w in wards])}"
     return f"in {wards}"
 
 
@@ -339,7 +341,7 @@ def scenario_investments(
     ]
 
 
-def _varied_budgets(facts: SweepFacts) -> dict[str, str]:
+def varied_budgets(facts: SweepFacts) -> dict[str, str]:
     """The budgets a sweep varies, by lever, in words: '£100,000 or £300,000 a year'."""
     out = {}
     for path, values in (facts.vary or {}).items():
@@ -359,7 +361,7 @@ def _varied_budgets(facts: SweepFacts) -> dict[str, str]:
     return out
 
 
-def _money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = None) -> str:
+def money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = None) -> str:
     r"""What a scenario does with money: 'funds social prescribing (£300,000 a year, years 1–3)'.
 
     Examples
@@ -368,7 +370,7 @@ def _money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = Non
     >>> grants = {"lever": "community_grants", "budget_per_year": 1e5, "start_year": 1,
     ...     "end_year": 3}
     >>> cuts = {"lever": "closures", "budget_per_year": 2.5e5, "start_year": 2, "end_year": 10}
-    >>> words = _money_words(ScenarioInfo("mixed", "", False, {"investments": [grants, cuts]}))
+    >>> words = money_words(ScenarioInfo("mixed", "", False, {"investments": [grants, cuts]}))
     >>> print(words.replace(" and ", " and\n"))
     funds community grants (£100,000 a year, years 1–3) and
     withdraws funding from community groups (£250,000 a year, years 2–10)
@@ -388,12 +390,12 @@ def _money_words(scenario: ScenarioInfo, budgets: Mapping[str, str] | None = Non
     return join(parts)
 
 
-def _same_everywhere(low: float, high: float) -> bool:
+def same_everywhere(low: float, high: float) -> bool:
     """Whether an interval has no width: every pair of runs gave the same difference."""
     return finite(low) and finite(high) and math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _direction(low: float, high: float) -> str:
+def direction_words(low: float, high: float) -> str:
     """How an interval lies against zero.
 
     ``down`` or ``up`` when it excludes zero; ``unclear`` when it spans it; ``none`` when
@@ -401,8 +403,10 @@ def _direction(low: float, high: float) -> str:
 
     Examples
     --------
-    >>> _direction(-3, -1), _direction(-1, 2), _direction(0.0, 0.0), _direction(1, float("nan"))
-    ('down', 'unclear', 'none', 'unknown')
+    >>> direction_words(-3, -1), direction_words(-1, 2), direction_words(0.0, 0.0)
+    ('down', 'unclear', 'none')
+    >>> direction_words(1, float("nan"))
+    'unknown'
     """
     if not (finite(low) and finite(high)):
         return "unknown"
@@ -422,9 +426,9 @@ def _change_words(headline: Headline, metric: str, years: int) -> str:
     low, high = (v / years for v in headline.ci(metric))
     word = "fewer" if mean < 0 else "more"
     a, b = sorted((abs(low), abs(high)))
-    if _same_everywhere(low, high):
+    if same_everywhere(low, high):
         span = " (the same in every pair of runs)"
-    elif _direction(low, high) in ("down", "up"):
+    elif direction_words(low, high) in ("down", "up"):
         span = f" (95 % interval {format_count(a)} to {format_count(b)} {word})"
     else:
         span = ""
@@ -442,11 +446,11 @@ def scenario_summary(headline: Headline, facts: SweepFacts) -> list[str]:
     """
     years = max(facts.years, 1)
     n = headline.n_pairs
-    runs = f"{_plural(n, 'pair')} of runs"
+    runs = f"{plural_text(n, 'pair')} of runs"
     sentences = []
-    clear = [m for m in HEADLINE_OUTCOMES if _direction(*headline.ci(m)) in ("down", "up")]
-    unclear = [m for m in HEADLINE_OUTCOMES if _direction(*headline.ci(m)) == "unclear"]
-    unchanged = [m for m in HEADLINE_OUTCOMES if _direction(*headline.ci(m)) == "none"]
+    clear = [m for m in HEADLINE_OUTCOMES if direction_words(*headline.ci(m)) in ("down", "up")]
+    unclear = [m for m in HEADLINE_OUTCOMES if direction_words(*headline.ci(m)) == "unclear"]
+    unchanged = [m for m in HEADLINE_OUTCOMES if direction_words(*headline.ci(m)) == "none"]
     if clear:
         sentences.append(
             "Compared with no new investment, the model gives "
@@ -507,7 +511,11 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
             f"Service costs change by {format_money(-avoided, signed=True)} against the "
             f"baseline over the {years} years; with the money withdrawn counted as a saving, "
             f"the net effect is {format_money(net, signed=True)}"
-            + (f" (95 % interval {_interval(*net_ci, money=True)})." if finite(net_ci[0]) else ".")
+            + (
+                f" (95 % interval {interval_text(*net_ci, money=True)})."
+                if finite(net_ci[0])
+                else "."
+            )
         )
         return [out]
     if invested == 0:
@@ -520,8 +528,8 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
         f"Over the {years} years the service cost avoided comes to {format_money(avoided)} "
         f"against {format_money(invested)} invested (present values)."
     )
-    span = _interval(*net_ci, money=True)
-    verdict = _direction(*net_ci)
+    span = interval_text(*net_ci, money=True)
+    verdict = direction_words(*net_ci)
     if verdict == "up":
         out.append(
             "Counting the staff time and beds freed as if they were savings, it saves more "
@@ -550,8 +558,8 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
             "be released; the rest is capacity freed (appointments, beds, staff time) that "
             "other patients will use, not money back in a budget."
         )
-    cash_span = _interval(*cash_ci, money=True)
-    cash_verdict = _direction(*cash_ci)
+    cash_span = interval_text(*cash_ci, money=True)
+    cash_verdict = direction_words(*cash_ci)
     if cash_verdict == "up":
         cash_out.append(
             f"Even in cash it pays for itself: a net cash saving of {format_money(cash_net)}"
@@ -579,7 +587,7 @@ def _money_sentences(headline: Headline, facts: SweepFacts) -> list[list[str]]:
     return [out, cash_out]
 
 
-def _payback_words(headline: Headline, metric: str, years: int) -> str:
+def payback_words(headline: Headline, metric: str, years: int) -> str:
     """'year 3', 'year 4, behind again by year 8', 'not within 8 years', or why none.
 
     The payback year is the first year the mean cumulative cost avoided covers the
@@ -595,7 +603,7 @@ def _payback_words(headline: Headline, metric: str, years: int) -> str:
         return f"year {int(value)}"
     unit = headline.unit(metric)
     if "not paid back" in unit:
-        return f"not within {_plural(years, 'year')}"
+        return f"not within {plural_text(years, 'year')}"
     if "withdrawn" in unit:
         return "money withdrawn"
     return "nothing invested"
@@ -603,8 +611,8 @@ def _payback_words(headline: Headline, metric: str, years: int) -> str:
 
 def _payback_sentence(headline: Headline, years: int) -> str:
     """When the investment pays back, all benefits counted and in cash alone."""
-    overall = _payback_words(headline, "payback_year", years)
-    cash = _payback_words(headline, "cash_payback_year", years)
+    overall = payback_words(headline, "payback_year", years)
+    cash = payback_words(headline, "cash_payback_year", years)
     if not overall.startswith("year"):
         return f"It does not pay back within the {years} years, even counting all benefits."
     behind = "behind" in overall
@@ -628,18 +636,18 @@ def _payback_sentence(headline: Headline, years: int) -> str:
     return f"{first}{tail}."
 
 
-def _short_verdict(headline: Headline) -> str:
+def short_verdict(headline: Headline) -> str:
     """A few words for the table at a glance."""
     invested = headline.value("investment_gbp_pv")
     if not finite(invested) or invested == 0:
         return "No money invested"
-    overall = _direction(*headline.ci("net_benefit_gbp_pv"))
+    overall = direction_words(*headline.ci("net_benefit_gbp_pv"))
     if invested < 0:
         return {
             "up": "The money saved outweighs any extra service cost",
             "down": "The extra service cost outweighs the money saved",
         }.get(overall, "Cannot tell whether the money saved outweighs the service cost")
-    cash = _direction(*headline.ci("cash_net_benefit_gbp_pv"))
+    cash = direction_words(*headline.ci("cash_net_benefit_gbp_pv"))
     if overall == "up":
         if cash == "up":
             return "Saves more than it costs, in cash too"
@@ -653,7 +661,7 @@ def _short_verdict(headline: Headline) -> str:
     return "Too few runs to tell"
 
 
-def _optimism_bias(headlines: Sequence[Headline]) -> float:
+def optimism_bias_of(headlines: Sequence[Headline]) -> float:
     """The optimism bias comparison.csv was made with (0 when none), from its unit text."""
     for headline in headlines:
         found = re.search(r"\+([\d.]+) % optimism bias", headline.unit("investment_gbp_pv"))
