@@ -361,8 +361,20 @@ def _total(name, of, label, words, unit, *, default=False, headline=None) -> Num
 def _service_pv(service: str, of: str, label: str, words: str) -> Number:
     """The present value of one service's cost (units used x unit cost)."""
     return Number(
-        f"{service}_cost_gbp_pv", label, words, "£", "present_value", of, True, compared=True
+        f"{service}_cost_gbp_pv",
+        label,
+        words,
+        "£",
+        "present_value",
+        of,
+        in_summary_csv=True,
+        compared=True,
     )
+
+
+def _paired(name: str, label: str, words: str, unit: str = "£") -> Number:
+    """A run against its paired baseline run: a column of summary.csv after the totals."""
+    return Number(name, label, words, unit, "paired", in_summary_csv=True)
 
 
 def _pair(name: str, label: str, words: str | None = None, unit: str = "£") -> Number:
@@ -477,9 +489,9 @@ NUMBERS: tuple[Number, ...] = (
         "present_value",
         in_summary_csv=True,
     ),
-    Number("cost_avoided_gbp_pv", "Cost avoided", "cost avoided", "£", "paired", None, True),
-    Number("net_benefit_gbp_pv", "Net benefit", "net benefit", "£", "paired", None, True),
-    Number("bcr", "Benefit-cost ratio", "benefit-cost ratio", "ratio", "paired", None, True),
+    _paired("cost_avoided_gbp_pv", "Cost avoided", "cost avoided"),
+    _paired("net_benefit_gbp_pv", "Net benefit", "net benefit"),
+    _paired("bcr", "Benefit-cost ratio", "benefit-cost ratio", unit="ratio"),
     _pair("cash_cost_avoided_gbp_pv", "Cash-releasing cost avoided"),
     _pair("cash_net_benefit_gbp_pv", "Cash net benefit"),
     _pair("cash_bcr", "Cash benefit-cost ratio", unit="ratio"),
