@@ -23,6 +23,12 @@ folders (:class:`Source`), with two views of them:
   :meth:`Results.weekly` and :meth:`Results.ward_years` read the series a run at a time,
   only the columns asked for, into arrays of shape (runs, weeks) or (runs, wards, years).
 
+Analyses that need a sweep folder's tables whole read them here too:
+:func:`read_manifest`, :func:`read_summary_table` (summary.csv, as numbers or as the
+text written), :func:`varied_columns`, :func:`finished_records` and
+:func:`read_run_series` (the sensitivity analysis, before-after, the weekly export and
+the report's facts).
+
 Pairing
 -------
 Every run that is not a baseline names its paired baseline run (``baseline_run_id``, in
@@ -32,7 +38,8 @@ In a sweep the experiment made the pairs. Single-run folders read together are p
 here (:func:`load_results`): the scenario of the first single-run folder given is the
 baseline, and every other single-run folder is paired with the baseline folder of the
 same seed; a single run opened on its own has no baseline. :func:`pair_rows` finds each
-pair's two runs.
+pair's two runs; every pairing of runs looks baseline runs up with
+:func:`baseline_positions`.
 
 Labels
 ------
