@@ -134,10 +134,10 @@ class LeverEffects:
         Examples
         --------
         >>> week = LeverEffects.none(3, 1)
-        >>> week.combine(LeverEffects(outreach=np.array([0.1, 0.0, 0.3])))
-        >>> week.combine(LeverEffects(outreach=np.array([0.2, 0.0, 0.1])))
-        >>> week.outreach.round(2).tolist()
-        [0.2, 0.0, 0.3]
+        >>> week.combine(LeverEffects(outreach=np.array([0.25, 0.0, 0.5])))
+        >>> week.combine(LeverEffects(outreach=np.array([0.5, 0.0, 0.125])))
+        >>> week.outreach.tolist()  # the largest of any lever
+        [0.5, 0.0, 0.5]
         """
         for name in _LARGEST:
             theirs = getattr(other, name)
