@@ -175,11 +175,11 @@ BAD_TABLES = {
     ),
     "zero adults": (
         HEADER + "North,0,0.2,0.25,0.15,x\n",
-        [(2, "adults", "must be more than 0 (got 0)")],
+        [(2, "adults", "must be between 50 and 1,000,000 adults (got 0)")],
     ),
     "negative adults": (
         HEADER + "North,-5,0.2,0.25,0.15,x\n",
-        [(2, "adults", "must be more than 0 (got -5)")],
+        [(2, "adults", "must be between 50 and 1,000,000 adults (got -5)")],
     ),
     "share as a percentage": (
         HEADER + "North,1000,0.2,25,0.15,x\n",

@@ -49,7 +49,7 @@ from pydantic import BaseModel, ValidationError
 
 from thriving import __version__
 from thriving.config.errors import WHOLE_FILE, Problem, ScenarioError
-from thriving.config.schema import LEVERS, Investment, Scenario
+from thriving.config.schema import LEVERS, Investment, PopulationConfig, Scenario
 
 __all__ = [
     "LineMap",
@@ -1371,8 +1371,16 @@ def _ward_problems(data: Any, lines: LineMap) -> list[Problem]:
                             unknown_ward_message(ward, table),
                         )
                     )
+            targeted = [w for w in target if isinstance(w, str) and w in names]
         else:
             count = target.get("most_deprived")
+            targeted = (
+                table.most_deprived(count)
+                if isinstance(count, int)
+                and not isinstance(count, bool)
+                and 0 <= count <= table.n_wards
+                else []
+            )
             if isinstance(count, int) and not isinstance(count, bool) and count > table.n_wards:
                 path = ("investments", i, "wards", "most_deprived")
                 spot = lines.locate(path)
@@ -1385,6 +1393,45 @@ def _ward_problems(data: Any, lines: LineMap) -> list[Problem]:
                         f"only {table.n_wards} wards",
                     )
                 )
+        problems.extend(_empty_ward_problems(data, lines, i, targeted, table))
+    return problems
+
+
+def _empty_ward_problems(
+    data: dict, lines: LineMap, index: int, targeted: list[str], table: Any
+) -> list[Problem]:
+    """A targeted ward whose share of the simulated sample is under one resident.
+
+    Such a ward may get no simulated resident: its budget would be counted and its
+    effect be nothing, in silence.
+    """
+    population = data.get("population")
+    residents = population.get("residents") if isinstance(population, dict) else None
+    if residents is None:
+        residents = PopulationConfig.model_fields["residents"].default
+    if not isinstance(residents, int) or isinstance(residents, bool) or residents <= 0:
+        return []  # the schema reports it
+    total = float(table.adults.sum())
+    problems = []
+    for ward in targeted:
+        adults = float(table.adults[table.index_of([ward])[0]])
+        share = residents * adults / total
+        if share >= 1.0:
+            continue
+        needed = math.ceil(total / adults)
+        path = ("investments", index, "wards")
+        spot = lines.locate(path)
+        problems.append(
+            Problem(
+                spot.file,
+                spot.line,
+                _display_path(path, data),
+                f"the ward {ward!r} ({adults:,.0f} adults) would have {share:.2f} of the "
+                f"{residents:,} simulated residents, so perhaps none: its budget would "
+                f"be spent on no one. Simulate at least {needed:,} residents "
+                "(population.residents or --population), or leave the ward out",
+            )
+        )
     return problems
 
 

@@ -5,7 +5,7 @@ A council replaces the Oldham-like table shipped with Thriving by pointing
 
 ========================  ==============================================================
 ``ward``                  ward name, as scenario files use it; unique, not empty
-``adults``                adults (18+) living in the ward; more than 0
+``adults``                adults (18+) living in the ward; 50 to 1,000,000
 ``deprivation``           relative score from 0 (least deprived) to 1 (most deprived)
 ``share_65_plus``         share of the ward's adults aged 65 or over, 0 to 1
 ``share_living_alone``    share of the ward's adults living alone, 0 to 1
@@ -43,6 +43,19 @@ _UNIT_COLUMNS = {
 
 #: A ward table is a few hundred rows at most; this only stops a wrong file being read.
 MAX_WARD_TABLE_BYTES = 5_000_000
+
+#: Fewest and most adults a ward can have. The smallest wards in England (City of London,
+#: the Isles of Scilly) have a few hundred residents and the largest about 35,000 adults;
+#: a value outside these bounds is a wrong column, a wrong unit or a typo, and would turn
+#: into wrong numbers (0.7 adults; 10^15 adults, whose shares overflow).
+MIN_WARD_ADULTS = 50
+MAX_WARD_ADULTS = 1_000_000
+#: Most adults a borough can have (England's largest local authority has about 1 million
+#: adults; this allows a combined authority or region).
+MAX_BOROUGH_ADULTS = 20_000_000
+
+#: Characters a ward name may not hold (a line break or tab breaks messages and CSVs).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 #: Thousands separators as Excel writes them for counts ("12,345"), never decimal commas.
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -263,6 +276,19 @@ def load_ward_table(path: str | Path | None = None) -> WardTable:
     if header is None or not any(cell.strip() for cell in header):
         raise ScenarioError([Problem(file, 1, WHOLE_FILE, "the ward table is empty")])
     columns = [cell.strip().lower() for cell in header]
+    separator = _other_separator(columns)
+    if separator is not None:
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    1,
+                    WHOLE_FILE,
+                    f"the columns are separated by {separator}, not commas; in Excel save the "
+                    "table as 'CSV UTF-8 (Comma delimited)'",
+                )
+            ]
+        )
     problems = _check_header(file, columns)
     if problems:
         raise ScenarioError(problems)
@@ -299,6 +325,16 @@ def load_ward_table(path: str | Path | None = None) -> WardTable:
         problems.append(Problem(file, reader.line_num, WHOLE_FILE, f"cannot read the CSV: {exc}"))
     if not problems and not values["ward"]:
         problems.append(Problem(file, 1, WHOLE_FILE, "the ward table has a header but no wards"))
+    if not problems and sum(values["adults"]) > MAX_BOROUGH_ADULTS:
+        problems.append(
+            Problem(
+                file,
+                None,
+                "adults",
+                f"the wards hold {sum(values['adults']):,.0f} adults in all; at most "
+                f"{MAX_BOROUGH_ADULTS:,} are allowed (a borough, not a country)",
+            )
+        )
     if problems:
         raise ScenarioError(problems)
     return WardTable.from_columns(
@@ -357,6 +393,16 @@ def _read_text(path: Path, file: str) -> str:
     return text
 
 
+def _other_separator(columns: list[str]) -> str | None:
+    """The separator of a table saved with semicolons or tabs, read as one column."""
+    if len(columns) > 1:
+        return None
+    for mark, words in ((";", "semicolons"), ("\t", "tabs")):
+        if mark in columns[0] and "ward" in columns[0]:
+            return words
+    return None
+
+
 def _check_header(file: str, columns: list[str]) -> list[Problem]:
     """Problems with the header row: missing, unknown or repeated columns."""
     problems = []
@@ -390,6 +436,17 @@ def _check_name(file: str, line: int, name: str, first_line: dict[str, int]) -> 
     """Problems with a ward name: empty, or the same as an earlier ward's."""
     if not name:
         return [Problem(file, line, "ward", "the ward name is empty")]
+    if _CONTROL.search(name):
+        return [
+            Problem(
+                file,
+                line,
+                "ward",
+                f"the ward name {name!r} holds a line break or other control character",
+            )
+        ]
+    if len(name) > 100:
+        return [Problem(file, line, "ward", "the ward name is longer than 100 characters")]
     key = " ".join(name.split()).casefold()  # "St Mary's" and "st  mary's" are one ward
     if key in first_line:
         return [
@@ -417,8 +474,14 @@ def _parse_number(file: str, line: int, column: str, text: str) -> tuple[float, 
     if not math.isfinite(number):
         return number, Problem(file, line, column, f"must be a finite number (got {cell!r})")
     if column == "adults":
-        if number <= 0:
-            return number, Problem(file, line, column, f"must be more than 0 (got {cell})")
+        if not MIN_WARD_ADULTS <= number <= MAX_WARD_ADULTS:
+            return number, Problem(
+                file,
+                line,
+                column,
+                f"must be between {MIN_WARD_ADULTS} and {MAX_WARD_ADULTS:,} adults (got {cell}); "
+                "a ward has hundreds to tens of thousands of adults: is it the right column?",
+            )
         return number, None
     if not 0 <= number <= 1:
         hint = f"; write {cell} % as {number / 100:g}" if 1 < number <= 100 else ""
