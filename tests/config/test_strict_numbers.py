@@ -120,3 +120,17 @@ def test_no_number_field_takes_a_boolean(flag):
 def test_shipped_baseline_loads_unchanged():
     scenario = load_scenario(BASELINE)
     assert isinstance(scenario.population.residents, int)
+
+
+def test_a_calendar_year_as_start_year_says_years_count_from_1(runner, tmp_path):
+    path = tmp_path / "calendar.yaml"
+    path.write_text(
+        "name: t\ninvestments:\n  - lever: social_prescribing\n    budget_per_year: 1000\n"
+        "    start_year: 2025\n    end_year: 2027\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:5: investments.social_prescribing.start_year: ")
+    assert "must be at most 50 (got 2025); years count from 1" in first

@@ -1187,6 +1187,17 @@ def _message(error: Mapping[str, Any], path: PathKey, data: Any) -> str:
     template = PLAIN_MESSAGES.get(kind)
     if template is None:
         return str(error["msg"])
+    if (
+        kind == "less_than_equal"
+        and path
+        and path[-1] in ("start_year", "end_year")
+        and isinstance(value, int | float)
+        and value >= 1900
+    ):
+        template += (
+            "; years count from 1, the first reported year after the settling-in period, "
+            "not from the calendar: write 1 for the first year, 2 for the second"
+        )
     if kind == "string_type" and isinstance(value, bool | int | float | datetime.date):
         template += "; put quotes around it to make it text"
     fields = {k: _number(v) if isinstance(v, int | float) else v for k, v in ctx.items()}
