@@ -19,9 +19,7 @@ from thriving.config.schema import Scenario
 MAY_DIFFER = frozenset({"name", "description", "investments"})
 
 
-def differences_from_baseline(
-    baseline: Scenario, scenario: Scenario
-) -> list[tuple[str, Any, Any]]:
+def differences_from_baseline(baseline: Scenario, scenario: Scenario) -> list[tuple[str, Any, Any]]:
     """Settings in which a scenario differs from its baseline, other than investments.
 
     Parameters
