@@ -5,8 +5,8 @@ validation bounds (what the model can run), metadata used by ``docs/parameters.m
 
 * ``unit`` -- in the analysts' language (appointments per adult per year, £ per year);
 * ``plausible`` -- the range the evidence supports, for sensitivity sweeps;
-* ``source`` -- where the default comes from (see ``shared/evidence.md``,
-  ``shared/baseline_rates.md``); ``"calibrated"`` means fitted to the calibration table in
+* ``source`` -- where the default comes from: the publication itself (authors, year,
+  title, table); ``"calibrated"`` means fitted to the calibration table in
   ``docs/calibration.md``; ``"illustrative"`` means a judgement with no published anchor;
 * ``confidence`` -- ``high``, ``medium`` or ``low``.
 
@@ -129,7 +129,8 @@ class PopulationConfig(Strict):
         "table's adult counts. Fewer than the table's adults simulates a representative "
         "sample: budgets are scaled down to the sample and counts and costs scaled back "
         "up to the borough, so results are comparable at any size (only noise differs).",
-        source="Oldham Census 2021: 242,100 people, about 185,000 adults (baseline_rates §7)",
+        source="ONS Census 2021 via Oldham Council, Census 2021: first output (242,100 "
+        "people); about 185,000 adults, derived from the Census age profile",
         confidence="medium",
     )
     wards_file: str | None = Field(
@@ -172,7 +173,8 @@ class HorizonConfig(Strict):
         le=50,
         unit="years",
         description="Years simulated after burn-in; investment years count from here.",
-        source="design.md §2",
+        source="a judgement: the ten-year horizon of council medium-term plans and of "
+        "HM Treasury Green Book appraisals of community programmes",
         confidence="high",
     )
     burn_in_years: Whole = param(
@@ -181,7 +183,8 @@ class HorizonConfig(Strict):
         le=20,
         unit="years",
         description="Years run first, not reported, so ties, groups and need settle.",
-        source="design.md §2",
+        source="a judgement: long enough for ties, groups and households to settle (see "
+        "docs/odd.md, initialisation)",
         confidence="high",
     )
 
@@ -1321,7 +1324,10 @@ class SocialPrescribing(InvestmentBase):
         unit="referrals per full-time link worker per year",
         description="Caseload: new people supported by one link worker a year (about "
         "£280 a referral at defaults; PSSRU puts it at £177-£466).",
-        source="unverified (evidence.md #35); PSSRU 2024 §7.4 cost per referral",
+        source="a judgement: no caseload was verified in a primary source; NHS England "
+        "guidance as restated by a training hub gives 200-250 a year (docs/evidence_review"
+        ".md); Jones et al. 2025, Unit Costs of Health and Social Care 2024 (PSSRU), §7.4: "
+        "£177-£466 a referral",
         confidence="low",
         plausible=(80.0, 250.0),
     )

@@ -22,7 +22,8 @@ _BAND_MILLIONS = np.array(
 _BAND_WIDTH = np.diff(np.append(_BAND_STARTS, 100))
 
 # Annual probability of death at exact ages, both sexes averaged, ONS National Life
-# Tables 2020-22 (baseline_rates.md 6c/6d, S). Ages 18-27 from the 25-29 band rate.
+# Tables 2020-22 (ONS, National Life Tables, United Kingdom: 2020 to 2022, read from secondary
+# transcriptions). Ages 18-27 from the 25-29 band rate.
 _QX_AGES = np.array([18, 27, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95])
 _QX = np.array(
     [
@@ -43,11 +44,14 @@ _QX = np.array(
 MAX_ANNUAL_DEATH_PROBABILITY = 0.7
 # The 2020-22 tables include the pandemic years. Deaths registered in England and Wales
 # were 530,841 in 2019 and 577,160 in 2022 (ratio 0.92), higher still in 2020-21, so the
-# tabulated rates are scaled by 0.9 to a pre-pandemic level (derived, baseline_rates 6a).
+# tabulated rates are scaled by 0.9 to a pre-pandemic level (derived: ONS, Deaths
+# registered in England and Wales, 2019 and 2022: 0.92).
 PRE_PANDEMIC_MORTALITY_FACTOR = 0.9
 
 # Share of adults living alone by age, England and Wales (ONS Census 2011 and 2021
-# living-arrangements releases, baseline_rates.md 7n; intermediate bands interpolated).
+# living-arrangements releases: ONS 2014, 2011 Census analysis of those living
+# alone, and ONS 2023, People's living arrangements in England and Wales: Census 2021;
+# intermediate bands interpolated).
 _ALONE_AGES = np.array([18, 25, 35, 50, 65, 75, 85, 105])
 _ALONE_SHARE = np.array([0.04, 0.09, 0.10, 0.17, 0.27, 0.40, 0.59, 0.65])
 
