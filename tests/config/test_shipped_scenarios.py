@@ -21,7 +21,7 @@ SCHEMA_MODELINE = "# yaml-language-server: $schema=../docs/scenario.schema.json"
 # One scenario per investment lever (closures live in austerity.yaml).
 LEVER_SCENARIOS = {lever: f"{lever}.yaml" for lever in LEVERS if lever != "closures"}
 
-# baseline_rates.md §7f: the 20 Oldham wards.
+# The 20 Oldham wards in use 2006-2024 (Oldham Council election results).
 OLDHAM_WARDS = {
     "Alexandra", "Chadderton Central", "Chadderton North", "Chadderton South", "Coldhurst",
     "Crompton", "Failsworth East", "Failsworth West", "Hollinwood", "Medlock Vale",
@@ -29,7 +29,8 @@ OLDHAM_WARDS = {
     "Saddleworth West & Lees", "Shaw", "St James'", "St Mary's", "Waterhead", "Werneth",
 }  # fmt: skip
 
-# baseline_rates.md §7h: ward populations with a published estimate.
+# Ward populations with a published estimate (ONS ward estimates via JRF Insight, Open
+# Innovations; Oldham Council, Ward Profile 2018).
 SOURCED_POPULATIONS = {
     "Alexandra": 15_090, "Chadderton Central": 11_116, "Chadderton North": 11_415,
     "Chadderton South": 11_456, "Coldhurst": 13_404, "Crompton": 10_192,
