@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from thriving.config.schema import ServicesConfig
+from thriving.config.schema import MentalHealthConfig, PrimaryCareConfig, ServicesConfig
 
 MAX_EVENTS_PER_WEEK = 60  # a resident's weekly rates are far below this
 LARGE_RATE = 30.0  # ward totals above this use the normal approximation
@@ -195,18 +195,7 @@ def weekly_demand(
     lonely_idx = np.flatnonzero(lonely)
     esc = np.asarray(modifiers.escalation_multiplier, np.float64)
 
-    # gp: base/52 * (1 + slope*need) * where(lonely, ratio, 1) * (1 - reduction*support)
-    gp_rate = _times_ratio(
-        gp_cfg.base_rate / 52.0 * (1.0 + gp_cfg.need_slope * need),
-        lonely_idx,
-        gp_cfg.lonely_rate_ratio,
-    )
-    gp_rate *= np.asarray(1.0 - gp_cfg.informal_support_reduction * support, np.float64)
-    # Link-worker support replaces appointments, but never more than 70 % of a
-    # resident's use: some appointments are clinical and cannot be replaced.
-    avoided = np.asarray(modifiers.gp_avoided_per_week, np.float64)
-    gp_rate = np.maximum(gp_rate - avoided, 0.3 * gp_rate)
-    gp = poisson_from_uniform(gp_rate, u[0])
+    gp = _gp_appointments(need, lonely_idx, support, modifiers, gp_cfg, u[0])
 
     # ae: base/52 * (1 + slope*need) * where(lonely, ratio, 1)
     #     + episode * attendance * escalation_multiplier
@@ -235,23 +224,52 @@ def weekly_demand(
         adm_rate * np.asarray(modifiers.admissions_multiplier, np.float64), u[2]
     )
 
+    mental_health = _therapy_referrals(age, lonely_idx, cfg.mental_health, u[3])
+    care_hours = home_care_hours(need, support, care_client, cfg)
+    return ResidentDemand(gp, ae, admissions, mental_health, care_hours)
+
+
+def _gp_appointments(
+    need: np.ndarray,
+    lonely_idx: np.ndarray,
+    support: np.ndarray,
+    modifiers: DemandModifiers,
+    gp_cfg: PrimaryCareConfig,
+    u: np.ndarray,
+) -> np.ndarray:
+    """GP appointments wanted this week (part of :func:`weekly_demand`), (n,) int."""
+    # gp: base/52 * (1 + slope*need) * where(lonely, ratio, 1) * (1 - reduction*support)
+    gp_rate = _times_ratio(
+        gp_cfg.base_rate / 52.0 * (1.0 + gp_cfg.need_slope * need),
+        lonely_idx,
+        gp_cfg.lonely_rate_ratio,
+    )
+    gp_rate *= np.asarray(1.0 - gp_cfg.informal_support_reduction * support, np.float64)
+    # Link-worker support replaces appointments, but never more than 70 % of a
+    # resident's use: some appointments are clinical and cannot be replaced.
+    avoided = np.asarray(modifiers.gp_avoided_per_week, np.float64)
+    gp_rate = np.maximum(gp_rate - avoided, 0.3 * gp_rate)
+    return poisson_from_uniform(gp_rate, u)
+
+
+def _therapy_referrals(
+    age: np.ndarray, lonely_idx: np.ndarray, mh_cfg: MentalHealthConfig, u: np.ndarray
+) -> np.ndarray:
+    """Talking-therapies referrals this week (part of :func:`weekly_demand`), (n,) bool."""
     # mental health: base/52 * age_ratio * where(lonely, ratio, 1); referred when
     # u < 1 - exp(-rate). That chance is below the rate itself, so only uniforms below
     # the rate (with a margin far above rounding) need it worked out.
-    mh_cfg = cfg.mental_health
     age_ratio = mh_cfg.young_adult_ratio + (0.5 - mh_cfg.young_adult_ratio) * np.clip(
         (age - 18.0) / 62.0, 0.0, 1.0
     )
     mh_rate = _times_ratio(
         mh_cfg.base_rate / 52.0 * age_ratio, lonely_idx, mh_cfg.lonely_rate_ratio
     )
-    u_mh = np.asarray(u[3], np.float64)
+    u_mh = np.asarray(u, np.float64)
     maybe = np.flatnonzero(u_mh < mh_rate * (1.0 + 1e-9))
     mental_health = np.zeros(mh_rate.shape, bool)
     mental_health[maybe] = u_mh[maybe] < -np.expm1(-mh_rate[maybe])
-
-    care_hours = home_care_hours(need, support, care_client, cfg)
-    return ResidentDemand(gp, ae, admissions, mental_health, care_hours)
+    return mental_health
 
 
 def _times_ratio(rate: np.ndarray, who: np.ndarray, ratio: float) -> np.ndarray:
