@@ -31,7 +31,7 @@ SOCIAL_PRESCRIBING = SCENARIOS / "social_prescribing.yaml"
 #: Small, quick runs: 500 adults, one year, no burn-in.
 SMALL = ["--population", "500", "--years", "1", "--set", "horizon.burn_in_years=0"]
 
-#: design.md §4: the weekly series has at least these columns.
+#: The weekly series has at least these columns (the README lists them).
 REQUIRED_COLUMNS = (
     "week year population gp_appointments ae_attendances emergency_admissions "
     "social_care_clients social_care_hours mental_health_referrals unmet_demand "

@@ -137,8 +137,8 @@ TARGETS: tuple[Target, ...] = (
         "17 %",
         0.15,
         0.19,
-        "ONS Census living arrangements by age (baseline_rates 7n), scaled to the ward "
-        "table's shares (borough mean 17 %)",
+        "ONS Census 2011 and 2021 living arrangements by age (ONS 2014; ONS 2023), "
+        "scaled to the ward table's shares (borough mean 17 %)",
     ),
 )
 
