@@ -430,6 +430,26 @@ def test_interrupted_while_writing_leaves_earlier_results(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def _wait_until_running(process: subprocess.Popen, cpu_seconds: float = 1.5) -> None:
+    """Wait until the child has spent ``cpu_seconds`` of CPU: past start-up and imports.
+
+    A fixed sleep failed on a busy machine, where start-up took longer than the sleep
+    and Ctrl-C arrived before the command was running (exit -2, not 130). CPU time is
+    what start-up needs, however busy the machine; without /proc, a longer sleep.
+    """
+    stat = Path(f"/proc/{process.pid}/stat")
+    if not stat.exists():
+        time.sleep(5.0)
+        return
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 120.0
+    while time.monotonic() < deadline and process.poll() is None:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:  # utime + stime
+            return
+        time.sleep(0.05)
+
+
 def test_ctrl_c_in_a_real_process(tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(HERE.parent / "model")}
@@ -443,7 +463,7 @@ def test_ctrl_c_in_a_real_process(tmp_path: Path) -> None:
         text=True,
         env=env,
     )  # fmt: skip
-    time.sleep(2.5)  # past start-up, well before the end of a run this size
+    _wait_until_running(process)
     process.send_signal(signal.SIGINT)
     try:
         _, stderr = process.communicate(timeout=60)
