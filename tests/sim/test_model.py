@@ -327,8 +327,9 @@ def test_household_bookkeeping_over_a_run():
     for _ in range(10):
         m.step()
         ok = live_household_ties(m) == m.household_ties
-        # Allow only the rare double bereavement (see the xfail test below; exact for
-        # this seed today, but another model version may meet one by chance).
+        # Allow only the rare double bereavement (a resident losing both household
+        # partners in one week; none for this seed today, but another model version may
+        # meet one by chance).
         assert ok.mean() > 0.998
         np.testing.assert_array_equal(m.pop.lives_alone, m.household_ties == 0)
 

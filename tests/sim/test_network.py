@@ -377,8 +377,8 @@ def recount(table: TieTable, lonely, member, multiplier: float) -> dict[str, np.
 def test_incremental_summary_equals_full_recount(ops):
     """summarise() updates its sums from what changed; they must equal a recount.
 
-    As in the model's week, the table is summarised just before each merge (see the
-    xfail test below for a merge without one).
+    As in the model's week, the table is summarised just before each merge: the
+    incremental sums are kept exact in that order, which is the only one the model uses.
     """
     n = 30
     rng = np.random.default_rng(0)

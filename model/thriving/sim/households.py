@@ -13,6 +13,35 @@ derivation assumes partners of about the same age, which the matching below keep
 (partners are found among residents of similar age in the same ward).
 
 Everything here is a pure function of arrays; the model wires them together.
+
+The balance
+-----------
+For the residents aged ``a`` in a ward (``D(a)``, a share ``p(a)`` living alone), a
+year later the survivors ``S = D (1 - h)`` (``h`` = death plus move probability) are
+aged ``a + 1`` and joined by in-movers ``I = D(a + 1) - S`` (the stationary
+demography of :func:`thriving.sim.demography.stationary_flows`). Over the year:
+
+- sharers whose partner left become alone: ``c(a) (1 - p(a)) h S``, where ``c`` is
+  the share of sharers in a couple (in a three-adult household one departure
+  leaves a couple, nobody alone);
+- a share ``m`` of in-movers who do not live alone move in with a partner who did
+  (the others join a couple's household): ``m (1 - p(a+1)) I`` leave the alone;
+- in-movers who live alone arrive in the census share ``p(a+1)``.
+
+The census share at ``a + 1`` then needs ``F`` residents to stop living alone::
+
+    F = S (p(a) - p(a+1)) + c(a) (1 - p(a)) h S - m (1 - p(a+1)) I
+
+What this balance leaves out (partners of different ages, households of three or
+more, in-movers who find nobody to live with) can move the profile off the census
+a little; an optional correction takes a share ``relaxation_per_year`` a year of
+the current excess living alone, ``excess_alone``, into ``F``
+(``F += relaxation_per_year * excess_alone * D(a)``), so any such drift decays.
+
+When ``F > 0``, pairs of residents living alone move in together: each event takes
+two out of living alone, so the rate per resident living alone is
+``F / (2 p(a) D(a))``. When ``F < 0``, couples separate: each event leaves two
+alone, so the rate per resident in a couple is ``-F / (2 c (1 - p(a)) D(a))``.
 """
 
 from __future__ import annotations
@@ -62,32 +91,7 @@ def formation_separation_rates(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Yearly rates of moving in together and of separating that hold the census profile.
 
-    For the residents aged ``a`` in a ward (``D(a)``, a share ``p(a)`` living alone), a
-    year later the survivors ``S = D (1 - h)`` (``h`` = death plus move probability) are
-    aged ``a + 1`` and joined by in-movers ``I = D(a + 1) - S`` (the stationary
-    demography of :func:`thriving.sim.demography.stationary_flows`). Over the year:
-
-    - sharers whose partner left become alone: ``c(a) (1 - p(a)) h S``, where ``c`` is
-      the share of sharers in a couple (in a three-adult household one departure
-      leaves a couple, nobody alone);
-    - a share ``m`` of in-movers who do not live alone move in with a partner who did
-      (the others join a couple's household): ``m (1 - p(a+1)) I`` leave the alone;
-    - in-movers who live alone arrive in the census share ``p(a+1)``.
-
-    The census share at ``a + 1`` then needs ``F`` residents to stop living alone::
-
-        F = S (p(a) - p(a+1)) + c(a) (1 - p(a)) h S - m (1 - p(a+1)) I
-
-    What this balance leaves out (partners of different ages, households of three or
-    more, in-movers who find nobody to live with) can move the profile off the census
-    a little; an optional correction takes a share ``relaxation_per_year`` a year of
-    the current excess living alone, ``excess_alone``, into ``F``
-    (``F += relaxation_per_year * excess_alone * D(a)``), so any such drift decays.
-
-    When ``F > 0``, pairs of residents living alone move in together: each event takes
-    two out of living alone, so the rate per resident living alone is
-    ``F / (2 p(a) D(a))``. When ``F < 0``, couples separate: each event leaves two
-    alone, so the rate per resident in a couple is ``-F / (2 c (1 - p(a)) D(a))``.
+    The balance they come from is in the module docstring ("The balance").
 
     Parameters
     ----------

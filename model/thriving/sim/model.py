@@ -388,6 +388,7 @@ class NeighbourhoodModel(mesa.Model):
             for request in action.requests:
                 self._carry_out(request, week)
             effects.combine(action.effects)
+        assert effects.barrier_relief is not None  # the combination holds every array
         np.multiply(self.pop.base_barrier, 1.0 - effects.barrier_relief, out=self.pop.barrier)
         return effects
 
@@ -418,8 +419,9 @@ class NeighbourhoodModel(mesa.Model):
             case _:
                 raise TypeError(f"a lever made a request the model does not know: {request!r}")
 
-    def open_and_close_groups(self, week: int, opening_reduction: np.ndarray) -> None:
+    def open_and_close_groups(self, week: int, opening_reduction: np.ndarray | None) -> None:
         """Unfunded groups close by chance; volunteers open new ones in each ward."""
+        assert opening_reduction is not None  # the week's combined effects hold every array
         s = self.settings
         self.groups.count_members(self.pop.group)
         closing = groups_mod.closures(self.groups, week, s.groups, self.groups_key)
@@ -435,11 +437,12 @@ class NeighbourhoodModel(mesa.Model):
             )
             self.open_groups(new_wards, caps, week)
 
-    def join_and_leave_groups(self, week: int, outreach: np.ndarray) -> np.ndarray:
+    def join_and_leave_groups(self, week: int, outreach: np.ndarray | None) -> np.ndarray:
         """Members leave, others join; awareness spreads and fades. Returns who is a member.
 
         Uses last week's tie sums (this week's ties are not yet updated).
         """
+        assert outreach is not None  # the week's combined effects hold every array
         s = self.settings
         pop = self.pop
         u = self.streams["participation"].random((4, pop.size), dtype=np.float32)
@@ -502,12 +505,13 @@ class NeighbourhoodModel(mesa.Model):
         return summary
 
     def update_loneliness_and_need(
-        self, member: np.ndarray, summary: network.TieSummary, need_slowing: np.ndarray
+        self, member: np.ndarray, summary: network.TieSummary, need_slowing: np.ndarray | None
     ) -> np.ndarray:
         """Loneliness moves towards its target; need grows and recovers; everyone ages.
 
         Returns this week's acute episodes, (n,) bool.
         """
+        assert need_slowing is not None  # the week's combined effects hold every array
         s = self.settings
         pop = self.pop
         n = pop.size
@@ -616,16 +620,13 @@ class NeighbourhoodModel(mesa.Model):
         """Total of a per-resident array in each ward (``ward_sums.ward_sum()``)."""
         return ward_sum(values, self.ward_index)
 
-    def _ward_counts(self, values: list[np.ndarray], bound: float) -> np.ndarray:
-        """Ward totals of several whole-number arrays (``ward_sums.ward_totals()``)."""
-        return ward_totals(values, self.ward_index, bound)
-
     def _serve(self, demand: services.ResidentDemand) -> dict[str, np.ndarray]:
         """Ward totals through each service's capacity; escalation of unmet demand."""
         s = self.settings.services
         rng = self.streams["services"]
-        gp_demand, mh_demand, ae_demand, adm_demand = self._ward_counts(
+        gp_demand, mh_demand, ae_demand, adm_demand = ward_totals(
             [demand.gp, demand.mental_health, demand.ae, demand.admissions],
+            self.ward_index,
             bound=services.MAX_EVENTS_PER_WEEK * self.pop.size,
         )
         gp = self.services["gp"].serve_week(gp_demand)

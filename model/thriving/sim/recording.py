@@ -22,6 +22,7 @@ from thriving.metrics import (
     WARD_COLUMNS,
 )
 from thriving.sim.services import service_cost
+from thriving.sim.ward_sums import ward_totals
 
 if TYPE_CHECKING:
     from thriving.sim.model import NeighbourhoodModel
@@ -83,65 +84,85 @@ class Recorder:
         row = week - self.burn_in
         if row < 0:
             return
+        totals = self._ward_totals(week, flows, deaths_by_ward)
+        self._record_borough(row, flows, totals)
+        self._record_wards(row, flows, totals)
+
+    def _ward_totals(self, week: int, flows, deaths_by_ward) -> dict[str, Any]:
+        """The week's counts, costs and spending by ward (what both tables are made of)."""
         m = self.model
         pop = m.pop
-        s = m.settings
         n = pop.size
         nw = m.wards.n_wards
         member = pop.group >= 0
         isolated = pop.strong_ties == 0
         # Whole-number counts by ward, summed together (at most 2 per tie, 1 per resident).
-        lonely_w, clients_w, ties_w, member_w, isolated_w = m._ward_counts(
+        lonely_w, clients_w, ties_w, member_w, isolated_w = ward_totals(
             [pop.lonely, pop.care_client, pop.ties, member, isolated],
+            m.ward_index,
             bound=max(n, 2 * m.ties.m),
         )
-        ones_w = m.ward_residents
         costs_w = service_cost(
             flows["gp"],
             flows["ae"],
             flows["admissions"],
             flows["care_hours"],
             flows["mental_health"],
-            s.services,
+            m.settings.services,
         )
         spends = [lever.spend(week) for lever in m.levers]
         spend_w = np.zeros(nw)
         for spend, lever in zip(spends, m.levers, strict=True):
             spend_w += spend * lever.spend_share
-        unmet_w = flows["gp_unmet"] + flows["mh_unmet"]
-        groups_w = m.groups.open_by_ward(nw)
-        year = row // 52 + 1
+        return {
+            "lonely": lonely_w,
+            "clients": clients_w,
+            "ties": ties_w,
+            "member": member_w,
+            "isolated": isolated_w,
+            "costs": costs_w,
+            "spends": spends,
+            "spend": spend_w,
+            "unmet": flows["gp_unmet"] + flows["mh_unmet"],
+            "groups": m.groups.open_by_ward(nw),
+            "deaths": deaths_by_ward,
+        }
+
+    def _record_borough(self, row: int, flows, t: dict[str, Any]) -> None:
+        """The borough's row of the week."""
+        m = self.model
+        pop = m.pop
+        n = pop.size
         # Shares of flags as counts (count_nonzero): the same numbers as the mean of a
         # selection, without copying it.
         young = pop.age < 25
         old = pop.age >= 75
         n_young = np.count_nonzero(young)
         n_old = np.count_nonzero(old)
-
         b = self.borough[row]
         c = self._b
         b[c["week"]] = row + 1
-        b[c["year"]] = year
+        b[c["year"]] = row // 52 + 1
         b[c["population"]] = n
         b[c["gp_appointments"]] = flows["gp"].sum()
         b[c["ae_attendances"]] = flows["ae"].sum()
         b[c["emergency_admissions"]] = flows["admissions"].sum()
-        b[c["social_care_clients"]] = clients_w.sum()
+        b[c["social_care_clients"]] = t["clients"].sum()
         b[c["social_care_hours"]] = flows["care_hours"].sum()
         b[c["mental_health_referrals"]] = flows["mental_health"].sum()
-        b[c["unmet_demand"]] = unmet_w.sum()
+        b[c["unmet_demand"]] = t["unmet"].sum()
         b[c["social_care_unmet_hours"]] = flows["care_unmet"].sum()
-        b[c["lonely_share"]] = lonely_w.sum() / n
-        b[c["lonely_person_years"]] = lonely_w.sum() / 52.0
-        b[c["isolated_share"]] = isolated_w.sum() / n
-        b[c["mean_degree"]] = ties_w.sum() / n
+        b[c["lonely_share"]] = t["lonely"].sum() / n
+        b[c["lonely_person_years"]] = t["lonely"].sum() / 52.0
+        b[c["isolated_share"]] = t["isolated"].sum() / n
+        b[c["mean_degree"]] = t["ties"].sum() / n
         b[c["mean_strong_ties"]] = float(pop.strong_ties.mean())
         b[c["bridging_share"]] = m.ties.bridging_share()
-        b[c["participation_rate"]] = member_w.sum() / n
-        b[c["groups_open"]] = groups_w.sum()
-        b[c["deaths"]] = deaths_by_ward.sum()
-        b[c["service_cost_gbp"]] = costs_w.sum()
-        b[c["investment_spend_gbp"]] = sum(spends)
+        b[c["participation_rate"]] = t["member"].sum() / n
+        b[c["groups_open"]] = t["groups"].sum()
+        b[c["deaths"]] = t["deaths"].sum()
+        b[c["service_cost_gbp"]] = t["costs"].sum()
+        b[c["investment_spend_gbp"]] = sum(t["spends"])
         b[c["mean_need"]] = float(pop.need.mean())
         b[c["lonely_share_18_24"]] = (
             np.count_nonzero(pop.lonely & young) / n_young if n_young else np.nan
@@ -151,28 +172,31 @@ class Recorder:
         )
         b[c["living_alone_share"]] = np.count_nonzero(pop.lives_alone) / n
 
+    def _record_wards(self, row: int, flows, t: dict[str, Any]) -> None:
+        """The wards' rows of the week."""
+        ones_w = self.model.ward_residents
         w = self.ward[row]
         c = self._w
         w[:, c["week"]] = row + 1
-        w[:, c["year"]] = year
-        w[:, c["ward"]] = np.arange(nw)
+        w[:, c["year"]] = row // 52 + 1
+        w[:, c["ward"]] = np.arange(self.model.wards.n_wards)
         w[:, c["population"]] = ones_w
         w[:, c["gp_appointments"]] = flows["gp"]
         w[:, c["ae_attendances"]] = flows["ae"]
         w[:, c["emergency_admissions"]] = flows["admissions"]
-        w[:, c["social_care_clients"]] = clients_w
+        w[:, c["social_care_clients"]] = t["clients"]
         w[:, c["social_care_hours"]] = flows["care_hours"]
         w[:, c["mental_health_referrals"]] = flows["mental_health"]
-        w[:, c["unmet_demand"]] = unmet_w
-        w[:, c["lonely_share"]] = lonely_w / ones_w
-        w[:, c["lonely_person_years"]] = lonely_w / 52.0
-        w[:, c["isolated_share"]] = isolated_w / ones_w
-        w[:, c["mean_degree"]] = ties_w / ones_w
-        w[:, c["participation_rate"]] = member_w / ones_w
-        w[:, c["groups_open"]] = groups_w
-        w[:, c["deaths"]] = deaths_by_ward
-        w[:, c["service_cost_gbp"]] = costs_w
-        w[:, c["investment_spend_gbp"]] = spend_w
+        w[:, c["unmet_demand"]] = t["unmet"]
+        w[:, c["lonely_share"]] = t["lonely"] / ones_w
+        w[:, c["lonely_person_years"]] = t["lonely"] / 52.0
+        w[:, c["isolated_share"]] = t["isolated"] / ones_w
+        w[:, c["mean_degree"]] = t["ties"] / ones_w
+        w[:, c["participation_rate"]] = t["member"] / ones_w
+        w[:, c["groups_open"]] = t["groups"]
+        w[:, c["deaths"]] = t["deaths"]
+        w[:, c["service_cost_gbp"]] = t["costs"]
+        w[:, c["investment_spend_gbp"]] = t["spend"]
 
     def result(self) -> RunResult:
         """Assemble the run's tables and summary."""

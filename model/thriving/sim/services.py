@@ -10,10 +10,14 @@ week; what cannot be served waits (primary care, talking therapies) or goes unme
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from thriving.config.schema import MentalHealthConfig, PrimaryCareConfig, ServicesConfig
+
+#: A number, or an array of them (one per ward).
+ArrayOrFloat = TypeVar("ArrayOrFloat", float, np.ndarray)
 
 MAX_EVENTS_PER_WEEK = 60  # a resident's weekly rates are far below this
 LARGE_RATE = 30.0  # ward totals above this use the normal approximation
@@ -332,9 +336,14 @@ def serve(demand: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, abandon
 
 
 def service_cost(
-    gp: float, ae: float, admissions: float, care_hours: float, mh: float, cfg: ServicesConfig
-) -> float:
-    """Cost of the services used, £ at the schema's price year.
+    gp: ArrayOrFloat,
+    ae: ArrayOrFloat,
+    admissions: ArrayOrFloat,
+    care_hours: ArrayOrFloat,
+    mh: ArrayOrFloat,
+    cfg: ServicesConfig,
+) -> ArrayOrFloat:
+    """Cost of the services used, £ at the schema's price year (per ward, or a total).
 
     Examples
     --------

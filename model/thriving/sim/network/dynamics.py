@@ -62,6 +62,7 @@ def update_same_group(table: TieTable, group: np.ndarray, bonus: float) -> None:
     revived since, are looked at: a few hundred residents a week, not every tie.
     ``bonus`` is the extra chance of contact in the same group.
     """
+    ties: slice | np.ndarray
     if table._group_seen is None or bonus != table._contact_bonus:
         ties = slice(None)
     else:

@@ -82,9 +82,9 @@ def refresh_views(table: TieTable) -> None:
         setattr(table, name, buf[: table.m])
 
 
-def append(table: TieTable, **values: np.ndarray) -> None:
+def append(table: TieTable, **values: np.ndarray | bool | int) -> None:
     """Append ties, growing the buffers geometrically (amortised O(1) per tie)."""
-    k = values["key"].size  # the other columns may be one value for all
+    k = np.size(values["key"])  # the other columns may be one value for all
     need = table.m + k
     if need > table._buf["key"].size:
         capacity = max(need, int(1.3 * need), 1024)

@@ -188,6 +188,7 @@ def _update_sums(
     # when the additions round, see _add_terms).
     terms = _flipped_resident_terms(table, lonely, member, bridging_multiplier)
     terms += _changed_tie_terms(table, strong, lonely, member, bridging_multiplier)
+    assert table._sums is not None  # made by the first full count
     _add_terms(terms, table._sums, table.m, bridging_multiplier)
 
 
@@ -196,6 +197,7 @@ def _flipped_resident_terms(
 ) -> list[Term]:
     """Residents whose loneliness or membership changed: their ties as they were."""
     sums = table._sums
+    assert sums is not None  # made by the first full count
     flipped = np.flatnonzero((lonely != table._lonely_seen) | (member != table._member_seen))
     if not flipped.size:
         return []
@@ -221,6 +223,7 @@ def _changed_tie_terms(
 ) -> list[Term]:
     """Ties that became (or stopped being) strong or live, valued as now."""
     sums = table._sums
+    assert sums is not None  # made by the first full count
     alive, strong_seen, alive_seen = table.alive, table.strong_seen, table.alive_seen
     changed = np.flatnonzero((strong != strong_seen) | (alive != alive_seen))
     if not changed.size:
@@ -257,9 +260,9 @@ def _add_terms(terms: list[Term], sums: TieSummary, ties: int, multiplier: float
     for target in (sums.lonely_strong_ties, sums.member_exposure, sums.strong_ties, sums.ties):
         mine = [(index, amount) for t, index, amount in terms if t is target]
         if mine:
-            index, amount = zip(*mine, strict=True)
-            amount = np.concatenate(amount)
+            indexes, amounts = zip(*mine, strict=True)
+            amount = np.concatenate(amounts)
             # Most amounts are zero (adding them changes no sum, which is never -0.0):
             # only the others are added.
             nonzero = np.flatnonzero(amount != 0)  # (flags: faster than floats)
-            np.add.at(target, np.concatenate(index)[nonzero], amount[nonzero])
+            np.add.at(target, np.concatenate(indexes)[nonzero], amount[nonzero])

@@ -49,6 +49,22 @@ class TieTable:
     #: Per-tie columns and their dtypes (see :mod:`~thriving.sim.network.storage`).
     COLUMNS = storage.COLUMNS
 
+    # The column views, set by storage.refresh_views() (declared for type checkers; a
+    # test checks this list against storage.COLUMNS).
+    src: np.ndarray
+    dst: np.ndarray
+    key: np.ndarray
+    strength: np.ndarray
+    closeness: np.ndarray
+    household: np.ndarray
+    bridging: np.ndarray
+    alive: np.ndarray
+    same_group: np.ndarray
+    contact_limit: np.ndarray
+    key_mix: np.ndarray
+    strong_seen: np.ndarray
+    alive_seen: np.ndarray
+
     def __init__(self, n: int, ward: np.ndarray):
         self.n = int(n)
         self.ward = ward
