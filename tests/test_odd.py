@@ -49,7 +49,7 @@ TOP_LEVEL = tuple(schema.Scenario.model_fields)
 _SEGMENT = r"(?:[a-z][a-z0-9_]*|<lever>)"
 _PATH = rf"(?:{'|'.join(TOP_LEVEL)})(?:\.{_SEGMENT})+"
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
-BARE_PATH = re.compile(rf"(?<![\w.])({_PATH})(?![\w(])")
+BARE_PATH = re.compile(rf"(?<![\w./])({_PATH})(?![\w(])")  # after "/": a file path
 FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.S | re.M)
 
 

@@ -682,3 +682,12 @@ def test_the_initial_network_has_the_strong_ties_of_a_settled_one():
     # Strengths start as after months of contact (hysteresis included), so strong ties
     # do not jump in the first weeks (they started at 2.6 against 4.0 a year on).
     assert at_start == pytest.approx(after_a_year, rel=0.08)
+
+
+def test_the_table_declares_every_column_it_stores():
+    # The column views are set at run time (storage.refresh_views); the class declares
+    # them for type checkers, and the declaration must follow storage.COLUMNS.
+    from thriving.sim.network import storage
+
+    declared = {k for k, v in TieTable.__annotations__.items() if v == "np.ndarray"}
+    assert declared == set(storage.COLUMNS)
