@@ -5,4 +5,4 @@ week under investment scenarios written in YAML. Heavy modules (Mesa, pandas,
 matplotlib) are imported lazily so that ``thriving --help`` answers at once.
 """
 
-__version__ = "0.1.1"
+__version__ = "0.2.0"

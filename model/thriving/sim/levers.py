@@ -77,6 +77,20 @@ def _without(chosen: np.ndarray, slots: np.ndarray, n: int) -> np.ndarray:
     return chosen[~gone[chosen]]
 
 
+def round_with_dither(amount: float, dither: float) -> int:
+    """``amount`` rounded down or up to a whole number: up with chance its fraction.
+
+    ``floor(amount + dither)`` with ``dither`` uniform on [0, 1) is ``amount`` on
+    average; with one dither for a whole run, a count that ramps up only ever grows.
+
+    Examples
+    --------
+    >>> round_with_dither(2.6, 0.3), round_with_dither(2.69, 0.3), round_with_dither(2.71, 0.3)
+    (2, 2, 3)
+    """
+    return int(np.floor(amount + dither))
+
+
 def target_ward_mask(wards_field: schema.WardTarget, ward_table: WardTable) -> np.ndarray:
     """Boolean mask over wards for an investment's ``wards`` field."""
     mask = np.zeros(ward_table.n_wards, bool)
@@ -114,6 +128,19 @@ class Lever(ABC):
         # residents than the borough simulates a representative sample, so it buys a
         # proportionate share of link workers, grants, connectors and so on.
         self.sample_budget = entry.budget_per_year / view.scale
+        # One dither per lever and run, for rounding what the budget buys (groups,
+        # caseload places, supported residents) to whole ones: floor(x + u) with u
+        # uniform is x on average, where floor(x) lost up to one whole group a run
+        # (a quarter of the groups a grant paid for at 5,000-10,000 residents). Drawn by
+        # the lever's name and the seed, so paired scenarios share it.
+        code = np.array([schema.LEVERS.index(entry.lever)])
+        self.dither = float(
+            counter_uniforms(view.lever_key ^ Salt.LUMPY_ROUNDING, code, 0, 1)[0, 0]
+        )
+
+    def whole(self, amount: float) -> int:
+        """``amount`` rounded to a whole number with this run's dither (unbiased)."""
+        return round_with_dither(amount, self.dither)
 
     @property
     def name(self) -> str:
@@ -165,7 +192,7 @@ class CommunityGrants(Lever):
         if not self.funded(week):
             return action
         table = view.groups
-        wanted = int(np.floor(self.groups_funded_per_year * self.intensity(week)))
+        wanted = self.whole(self.groups_funded_per_year * self.intensity(week))
         in_target = self.ward_mask[table.ward]
         funded_now = table.funded(week) & in_target
         short = wanted - int(funded_now.sum())
@@ -212,7 +239,9 @@ class SocialPrescribing(Lever):
         super().__init__(entry, view)
         self.link_workers = self.sample_budget / entry.cost_per_link_worker_gbp
         self.referrals_per_week = self.link_workers * entry.referrals_per_link_worker / 52.0
-        self.carry = 0.0
+        # Referrals accumulate and are made whole as they add up; starting from the
+        # dither makes the count unbiased (from 0, it fell short by up to one a run).
+        self.carry = self.dither
         n = view.pop.size
         self.referred_week = np.full(n, -(10**6), np.int32)
         self.supported_week = np.full(n, -1, np.int32)  # took up the referral
@@ -394,7 +423,7 @@ class NeighbourhoodTeams(Lever):
         if not self.funded(week):
             return LeverAction()
         if (week - self.start_week) % CASELOAD_REVIEW_WEEKS == 0:
-            k = int(self.caseload * self.intensity(week))
+            k = self.whole(self.caseload * self.intensity(week))
             candidates = np.flatnonzero(self.resident_mask)
             self.on_caseload = highest(candidates, view.pop.need[candidates], k)
         caseload = self.on_caseload
@@ -432,7 +461,7 @@ class Access(Lever):
         self.relief *= np.float32(keep)
         if self.funded(week):
             if (week - self.start_week) % CASELOAD_REVIEW_WEEKS == 0:
-                k = int(self.supported * self.intensity(week))
+                k = self.whole(self.supported * self.intensity(week))
                 candidates = np.flatnonzero(self.resident_mask)
                 self.chosen = highest(candidates, view.pop.base_barrier[candidates], k)
             self.relief[self.chosen] = self.entry.barrier_reduction

@@ -106,6 +106,8 @@ class Salt(enum.IntEnum):
     TRIADIC_CLOSURE = 0x7121AD
     #: ``tie_formation``: whom a chance encounter meets, and closeness.
     ENCOUNTERS = 0xE4C0
+    #: ``levers``: the dither that rounds a lever's groups, staff or places to whole ones.
+    LUMPY_ROUNDING = 0x1D17
 
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
