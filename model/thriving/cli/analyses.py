@@ -35,12 +35,10 @@ def sensitivity(results: str, metric: str | None, scenario: str | None) -> None:
     RESULTS/plots/sensitivity_METRIC.png and .svg. See docs/sensitivity.md.
     """
     from thriving.analysis.sensitivity import analyse_folder, report_text, write_indices
-    from thriving.plots.sensitivity import plot_morris_sigma, plot_sensitivity
+    from thriving.plots.sensitivity import plot_all
 
     result = analyse_folder(results, metric, scenario)
-    written = [write_indices(result), *plot_sensitivity(result)]
-    if result.method == "morris":
-        written += plot_morris_sigma(result)
+    written = [write_indices(result), *plot_all(result)]
     click.echo(report_text(result, written), nl=False)
 
 

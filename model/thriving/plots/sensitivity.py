@@ -291,3 +291,26 @@ def plot_morris_sigma(result: SensitivityResult, folder: str | Path | None = Non
         )
         fig.subplots_adjust(right=0.6)
         return save_figure(fig, folder, f"{result.picture_name}_sigma")
+
+
+def plot_all(result: SensitivityResult, folder: str | Path | None = None) -> list[Path]:
+    """Every picture of a sensitivity result: the ranked indices and, for Morris, sigma.
+
+    One place that decides which pictures a method has (``thriving sensitivity`` and
+    the report both draw them).
+
+    Parameters
+    ----------
+    result : SensitivityResult
+    folder : path, optional
+        Where to save them (the results folder's ``plots/`` by default).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    written = plot_sensitivity(result, folder)
+    if result.method == "morris":
+        written += plot_morris_sigma(result, folder)
+    return written

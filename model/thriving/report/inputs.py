@@ -176,12 +176,10 @@ def _refresh_sensitivity(
     target = folder / INDICES_FILE
     if not _older_than(target, stamp):
         return
-    from thriving.plots.sensitivity import plot_morris_sigma, plot_sensitivity  # matplotlib
+    from thriving.plots.sensitivity import plot_all  # matplotlib
 
     say(f"Ranking the assumptions that drive the answer: {target}")
     result = analyse_folder(folder)
     write_indices(result)
-    plot_sensitivity(result)
-    if result.method == "morris":
-        plot_morris_sigma(result)
+    plot_all(result)
     inputs.made.append(INDICES_FILE)
