@@ -137,8 +137,8 @@ class Recorder:
         # selection, without copying it.
         young = pop.age < 25
         old = pop.age >= 75
-        n_young = np.count_nonzero(young)
-        n_old = np.count_nonzero(old)
+        n_young = int(np.count_nonzero(young))
+        n_old = int(np.count_nonzero(old))
         b = self.borough[row]
         c = self._b
         b[c["week"]] = row + 1

@@ -193,7 +193,7 @@ class TieTable:
     def bridging_share(self) -> float:
         """Share of live ties that cross wards."""
         # count_nonzero, not sum: counting flags, it is many times faster.
-        alive = np.count_nonzero(self.alive)
+        alive = int(np.count_nonzero(self.alive))
         return float(np.count_nonzero(self.bridging & self.alive) / alive) if alive else 0.0
 
     def to_networkx(self, strong_threshold: float = 0.5) -> networkx.Graph:
