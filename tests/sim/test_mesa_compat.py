@@ -120,3 +120,21 @@ def test_a_run_steps_mesa_as_mesa_counts(model):
     model.step()
     assert model.steps == before + 1
     assert model.week == model.steps
+
+
+def test_mesa_run_model_stops_at_the_horizon_with_the_same_result():
+    # Mesa's own loop (while model.running: model.step()) used to run past the horizon
+    # and fail with an IndexError in the recorder.
+    s = Scenario(
+        name="run-model",
+        population={"residents": 500},
+        horizon={"years": 1, "burn_in_years": 1},
+    )
+    by_mesa = NeighbourhoodModel(s, seed=3)
+    by_mesa.run_model()
+    assert not by_mesa.running
+    assert by_mesa.week == by_mesa.steps == s.weeks
+    ours = NeighbourhoodModel(s, seed=3).run()
+    mine = by_mesa.result()
+    assert mine.timeseries.equals(ours.timeseries)
+    assert mine.summary == ours.summary

@@ -371,6 +371,7 @@ class NeighbourhoodModel(mesa.Model):
         self.move_in(vacated, week)
         self.change_households(week)
         self.week += 1
+        self.running = self.week < self.settings.weeks  # Mesa's run_model() stops here
 
     def take_investments(self, week: int) -> LeverEffects:
         """Each lever acts, in the scenario's order; returns their effects combined.
@@ -682,6 +683,15 @@ class NeighbourhoodModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(self.week, total)
+        return self.result()
+
+    def result(self):
+        """The run's recorded tables and summary (after :meth:`run` or Mesa's ``run_model``).
+
+        Returns
+        -------
+        RunResult
+        """
         result = self.recorder.result()
         if self.gp_use is not None:
             result.gp_quarters = self.gp_use.table()
