@@ -27,6 +27,7 @@ import click
 from thriving import __version__
 from thriving.cli.analyses import before_after, sensitivity
 from thriving.cli.compare import compare
+from thriving.cli.examples import HELP, epilog
 from thriving.cli.options import EXIT_INTERRUPTED
 from thriving.cli.pictures import plot, report
 from thriving.cli.run import run_command
@@ -73,6 +74,10 @@ for _command in (
     report,
     before_after,
 ):
+    # The summary listed by `thriving --help` and the examples at the end of the
+    # command's own --help (cli/examples.py).
+    _command.short_help = HELP[_command.name][0]
+    _command.epilog = epilog(_command.name)
     cli.add_command(_command)
 
 
