@@ -10,8 +10,10 @@ differ in horizon or population test the refusal.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -146,7 +148,10 @@ def test_folders_from_different_scenario_files_are_compared_together(
     monkeypatch.chdir(tmp_path)
     result = invoke(out, grants_folder, "--optimism-bias", 0.41)
     assert result.exit_code == 0, result.stderr
-    both = rows(tmp_path / "comparison.csv")  # several folders: the current folder
+    # Several folders: beside them, in compare-NAMES of the folder that holds them all.
+    common = Path(os.path.commonpath([out.resolve(), grants_folder.resolve()]))
+    both = rows(common / f"compare-{out.name}-{grants_folder.name}" / "comparison.csv")
+    assert not (tmp_path / "comparison.csv").exists()
     assert list(both["scenario"].unique()) == ["social_prescribing", "community_grants"]
     assert "social_prescribing against baseline (sp)" in result.output
     assert "community_grants against baseline (grants)" in result.output
@@ -272,3 +277,29 @@ def test_usage_errors(files, sp_folder, tmp_path):
         assert result.exit_code == 2, (args, result.output, result.stderr)
         assert words in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_one_pair_of_single_runs_gives_no_probability_and_says_so(tmp_path, monkeypatch):
+    # Issue 15.2: one pair printed "Probability of a net saving 100 %" and an empty
+    # interval with no word, and wrote comparison.csv wherever the analyst stood.
+    runner = CliRunner()
+    settings = ["--population", "1500", "--years", "3", "--set", "horizon.burn_in_years=1"]
+    made = {}
+    for name, scenario in (("baseline-seed1", "baseline"), ("sp-seed1", "social_prescribing")):
+        made[name] = tmp_path / "results" / name
+        args = ["run", str(REPO / "scenarios" / f"{scenario}.yaml"), *settings]
+        result = runner.invoke(cli, [*args, "--out", str(made[name])])
+        assert result.exit_code == 0, result.output
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = invoke(made["baseline-seed1"], made["sp-seed1"])
+    assert result.exit_code == 0, result.stderr
+    line = next(x for x in result.output.splitlines() if "Probability of a net saving" in x)
+    assert line.split() == ["Probability", "of", "a", "net", "saving", "-", "-"]
+    assert "one pair of runs gives no interval and no probability" in result.output
+    assert "--replicates 10" in result.output
+    written = tmp_path / "results" / "compare-baseline-seed1-sp-seed1" / "comparison.csv"
+    table = rows(written).set_index("metric")
+    assert np.isnan(table.loc["probability_net_saving", "mean_difference"])
+    assert list(elsewhere.iterdir()) == []

@@ -534,6 +534,13 @@ def compare(results: Results, *, optimism_bias: float = 0.0, force: bool = False
                 "pooled: each is a draw of the uncertain assumptions, so the intervals and "
                 "the probability of a net saving include that uncertainty"
             )
+        if len(idx) < 2:
+            notes.append(
+                f"{group.scenario}: one pair of runs gives no interval and no probability "
+                "of a net saving; to have them, compare the scenario files over several "
+                "seeds, e.g. thriving compare scenarios/baseline.yaml "
+                f"scenarios/{group.scenario}.yaml --replicates 10"
+            )
         gap = _pre_investment_gap(sub, lists)
         if gap:
             notes.append(
@@ -813,11 +820,11 @@ def cost_benefit(
         ("probability_net_saving", net, "net benefit (all benefits)"),
         ("probability_cash_saving", cash_net, "cash net benefit"),
     ):
-        add(
-            metric,
-            float(np.mean(values > 0)),
-            f"share of the {n} pairs (0 to 1) whose {which} is above 0",
-        )
+        what = f"share of the {n} pairs (0 to 1) whose {which} is above 0"
+        if n < 2:  # 0 % or 100 % from one pair is not a probability
+            add(metric, None, f"{what}; empty: one pair cannot give a probability")
+        else:
+            add(metric, float(np.mean(values > 0)), what)
     averted, averted_low, _ = mean_interval(lonely_averted)
     what = (
         "£ of investment (present value, as investment_gbp_pv) per lonely person-year "
@@ -1035,10 +1042,14 @@ def _group_lines(
     )
     both("Benefit-cost ratio", ratio("bcr"), ratio("cash_bcr"))
     both("Payback", payback("payback_year"), payback("cash_payback_year"))
+
+    def share(metric: str) -> str:
+        return "-" if math.isnan(value[metric]) else f"{100 * value[metric]:.0f} %"
+
     both(
         "Probability of a net saving",
-        f"{100 * value['probability_net_saving']:.0f} %",
-        f"{100 * value['probability_cash_saving']:.0f} %",
+        share("probability_net_saving"),
+        share("probability_cash_saving"),
     )
     per = value["gbp_per_lonely_person_year_averted"]
     if not math.isnan(per):
@@ -1068,10 +1079,13 @@ def default_comparison_file(folders: Sequence[str | os.PathLike[str]], out: str 
     """Where comparison.csv goes for results folders.
 
     Into ``out`` when given; else into the one folder given; else (several folders) into
-    the current folder.
+    ``compare-NAMES`` beside them (in the folder that holds them all), so that it lies
+    next to its inputs and another comparison does not overwrite it.
     """
     if out is not None:
         return Path(out) / COMPARISON_FILE
     if len(folders) == 1:
         return Path(folders[0]) / COMPARISON_FILE
-    return Path(COMPARISON_FILE)
+    paths = [Path(f).resolve() for f in folders]
+    names = "-".join(p.name for p in paths)
+    return Path(os.path.commonpath(paths)) / f"compare-{names}" / COMPARISON_FILE

@@ -38,7 +38,7 @@ from thriving.cli.options import EXIT_INTERRUPTED, overrides_options
     type=click.Path(file_okay=False),
     help="Folder for comparison.csv, and for the runs of scenario files [default: for "
     "scenario files results/compare-NAMES; for one results folder that folder; for several "
-    "the current folder].",
+    "compare-NAMES beside them].",
 )
 @click.option(
     "--optimism-bias",
