@@ -192,8 +192,11 @@ def read_facts(folder: str | os.PathLike[str]) -> SweepFacts:
     if (results.path / "summary.json").exists() and (results.path / "timeseries.csv").exists():
         raise ThrivingError(
             f"{where} holds a single run (from thriving run); the report needs the results "
-            "folder of a sweep, with a baseline and the scenarios compared with it: write an "
-            "experiment file (see experiments/README.md) and run thriving sweep"
+            "folder of a sweep, with a baseline and the scenarios compared with it: compare "
+            "the scenario files over several seeds (thriving compare "
+            "scenarios/baseline.yaml scenarios/X.yaml --replicates 10, then thriving report "
+            "on the folder it names), or write an experiment file (see "
+            "experiments/README.md) and run thriving sweep"
         )
     results, manifest = read_manifest(folder)
     experiment = manifest.get("experiment") or {}
