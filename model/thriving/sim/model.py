@@ -1,6 +1,6 @@
 """NeighbourhoodModel: the week, in order, and what is recorded.
 
-Process order in one week (design.md §2): investments take effect → groups open and
+Process order in one week (docs/odd.md §3): investments take effect → groups open and
 close → residents join and leave groups → ties form, strengthen, decay → loneliness
 and need update → demand is generated → services serve, queue and escalate → deaths
 and in-movers → metrics are recorded.
