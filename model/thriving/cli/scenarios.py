@@ -17,19 +17,22 @@ def validate(files: tuple[str, ...]) -> None:
 
     Prints "OK" for each good file (for an experiment, with how many runs it makes) and
     every problem of the others, one per line, as FILE:LINE: field: message. Exits with
-    code 1 if any file has a problem.
+    code 1 if any file has a problem. Values that run but are unlikely to be meant (a
+    budget of more than £100 a year per adult of the borough) get a warning line.
     """
     from thriving.config.checking import check_file
 
     bad = 0
     for file in files:
         try:
-            note = check_file(file)
+            note, warnings = check_file(file)
         except ThrivingError as exc:
             bad += 1
             click.echo(str(exc), err=True)
         else:
             click.echo(f"OK  {file}" + (f"  {note}" if note else ""))
+            for warning in warnings:  # runs as written; said so it can be checked
+                click.echo(f"{file}: warning: {warning}", err=True)
     if bad:
         if len(files) > 1:
             verb = "has" if bad == 1 else "have"
